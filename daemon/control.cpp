@@ -1,0 +1,139 @@
+// Control socket server and client.
+#include "daemon/control.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "common/log.h"
+
+namespace obia::daemon {
+namespace {
+
+// sockaddr_un paths are limited to 107 bytes; archives can live deeper. Going through an open
+// directory fd (/proc/self/fd/N/name) keeps the address short wherever the archive is.
+struct SocketAddress {
+  Fd dir;
+  sockaddr_un addr{};
+};
+
+Result<SocketAddress> address_of(const std::filesystem::path& path) {
+  SocketAddress a;
+  a.addr.sun_family = AF_UNIX;
+  std::string p = path.string();
+  if (p.size() >= sizeof(a.addr.sun_path)) {
+    auto dir = open_fd(path.parent_path(), O_RDONLY | O_DIRECTORY);
+    if (!dir) return dir.error();
+    p = "/proc/self/fd/" + std::to_string(dir->get()) + "/" + path.filename().string();
+    a.dir = std::move(*dir);
+  }
+  std::memcpy(a.addr.sun_path, p.c_str(), p.size() + 1);
+  return a;
+}
+
+bool read_line(int fd, std::string& out, int timeout_ms) {
+  char c;
+  while (out.size() < 4096) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) <= 0) return false;
+    ssize_t n = ::read(fd, &c, 1);
+    if (n <= 0) return false;
+    if (c == '\n') return true;
+    out.push_back(c);
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ControlServer>> ControlServer::start(const std::filesystem::path& path,
+                                                            ingest::IngestQueue& queue) {
+  auto addr = address_of(path);
+  if (!addr) return addr.error();
+  ::unlink(path.c_str());
+  Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return errno_error("socket");
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr->addr), sizeof addr->addr) != 0)
+    return errno_error("bind " + path.string());
+  ::chmod(path.c_str(), 0600);
+  if (::listen(fd.get(), 16) != 0) return errno_error("listen");
+  return std::make_unique<ControlServer>(std::move(fd), path, queue);
+}
+
+ControlServer::ControlServer(Fd listener, std::filesystem::path path, ingest::IngestQueue& queue)
+    : listener_(std::move(listener)), path_(std::move(path)), queue_(queue) {
+  thread_ = std::thread([this] { serve(); });
+}
+
+ControlServer::~ControlServer() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+  std::lock_guard lock(mu_);
+  for (auto& t : clients_)
+    if (t.joinable()) t.join();
+  ::unlink(path_.c_str());
+}
+
+void ControlServer::serve() {
+  while (!stopping_) {
+    pollfd p{listener_.get(), POLLIN, 0};
+    if (::poll(&p, 1, 200) <= 0) continue;
+    Fd conn(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    if (!conn.valid()) continue;
+    std::lock_guard lock(mu_);
+    clients_.emplace_back([this, c = std::move(conn)]() mutable { handle(std::move(c)); });
+  }
+}
+
+std::string ControlServer::status_json() const {
+  auto s = queue_.stats();
+  nlohmann::json j = {{"queued", s.queued},           {"active", s.active},
+                      {"open_writers", s.open_writers}, {"archived", s.archived},
+                      {"duplicates", s.duplicates},   {"quarantined", s.quarantined}};
+  return j.dump();
+}
+
+void ControlServer::handle(Fd conn) {
+  std::string line;
+  if (!read_line(conn.get(), line, 5000)) return;
+  std::string reply;
+  if (line.rfind("wait ", 0) == 0) {
+    long ms = std::strtol(line.c_str() + 5, nullptr, 10);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    bool drained = false;
+    // Wait in slices so that a stopping daemon answers promptly.
+    while (!stopping_ && !(drained = queue_.wait_drained(std::chrono::milliseconds(200))) &&
+           std::chrono::steady_clock::now() < deadline) {
+    }
+    reply = drained ? "drained" : "busy " + status_json();
+  } else if (line == "status") {
+    reply = status_json();
+  } else {
+    reply = "error unknown request";
+  }
+  reply.push_back('\n');
+  (void)write_all(conn.get(), reply);
+}
+
+Result<std::string> control_request(const std::filesystem::path& path, const std::string& request,
+                                    std::chrono::milliseconds timeout) {
+  auto addr = address_of(path);
+  if (!addr) return addr.error();
+  Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return errno_error("socket");
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr->addr), sizeof addr->addr) != 0)
+    return errno_error("connect");
+  OBIA_TRY(write_all(fd.get(), request + "\n"));
+  std::string line;
+  if (!read_line(fd.get(), line, static_cast<int>(timeout.count()) + 5000))
+    return make_error(ETIMEDOUT, "no reply from the daemon");
+  return line;
+}
+
+}  // namespace obia::daemon

@@ -1,0 +1,32 @@
+// obiactl subcommands; each returns the process exit code and prints a one-line reason on
+// failure (to stderr).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "index/catalog.h"
+#include "store/archive.h"
+#include "store/object_store.h"
+
+namespace obia::ctl {
+
+struct OpenArchive {
+  store::ArchivePaths paths;
+  std::unique_ptr<index::Catalog> catalog;
+  std::optional<store::ObjectStore> objects;
+};
+
+Result<OpenArchive> open_archive(const std::string& path);
+int fail(const std::string& message);  // prints "obiactl: message", returns 1
+
+int cmd_init(const std::string& archive, const std::string& prefix);
+int cmd_collection_create(const std::string& archive, const std::map<std::string, std::string>& attrs);
+int cmd_collection_list(const std::string& archive, bool json);
+int cmd_wait(const std::string& archive, double timeout_seconds);
+int cmd_stats(const std::string& archive, bool json);
+int cmd_verify(const std::string& archive, bool repair);
+
+}  // namespace obia::ctl

@@ -1,0 +1,85 @@
+// obiactl init and collection create|list.
+#include <unistd.h>
+
+#include <ctime>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "daemon/ctl.h"
+#include "deid/profile.h"
+
+namespace obia::ctl {
+
+int fail(const std::string& message) {
+  std::cerr << "obiactl: " << message << "\n";
+  return 1;
+}
+
+Result<OpenArchive> open_archive(const std::string& path) {
+  OpenArchive a;
+  auto paths = store::open_archive(path);
+  if (!paths) return paths.error();
+  a.paths = *paths;
+  auto cat = index::Catalog::open(a.paths.catalog(), false);
+  if (!cat) return cat.error();
+  a.catalog = std::move(*cat);
+  auto objects = store::ObjectStore::open(a.paths.root);
+  if (!objects) return objects.error();
+  a.objects.emplace(std::move(*objects));
+  return a;
+}
+
+int cmd_init(const std::string& archive, const std::string& prefix) {
+  store::ArchivePaths paths{std::filesystem::absolute(archive)};
+  if (auto s = store::init_archive(paths, prefix); !s) return fail(s.error().message);
+  auto cat = index::Catalog::open(paths.catalog(), true, prefix);
+  if (!cat) return fail(cat.error().message);
+  std::cout << "initialised archive " << paths.root.string() << " (accession prefix " << prefix
+            << ")\n";
+  return 0;
+}
+
+int cmd_collection_create(const std::string& archive,
+                          const std::map<std::string, std::string>& attrs) {
+  auto a = open_archive(archive);
+  if (!a) return fail(a.error().message);
+  auto it = attrs.find("access");
+  if (it != attrs.end() && it->second != "open" && it->second != "controlled")
+    return fail("--access must be 'open' or 'controlled'");
+  it = attrs.find("profile");
+  if (it != attrs.end()) {
+    auto p = deid::Profile::parse(it->second);
+    if (!p) return fail("--profile: " + p.error().message);
+  }
+  std::map<std::string, std::string> a2 = attrs;
+  if (!a2.count("access")) a2["access"] = "open";
+  if (!a2.count("profile")) a2["profile"] = "default";
+  auto c = a->catalog->create_collection(a2, std::time(nullptr));
+  if (!c) return fail(c.error().message);
+  std::cout << c->accession << "\n";
+  return 0;
+}
+
+int cmd_collection_list(const std::string& archive, bool json) {
+  auto a = open_archive(archive);
+  if (!a) return fail(a.error().message);
+  auto colls = a->catalog->collections();
+  if (!colls) return fail(colls.error().message);
+  nlohmann::json out = nlohmann::json::array();
+  for (auto& c : *colls) {
+    auto counters = a->catalog->counters(c.id);
+    uint64_t images = counters.ok() ? counters->archived : 0;
+    if (json) {
+      nlohmann::json j = {{"accession", c.accession}, {"images", images}};
+      for (auto& [k, v] : c.attrs) j[k] = v;
+      out.push_back(j);
+    } else {
+      std::cout << c.accession << "\t" << c.attr("title") << "\t" << c.attr("access") << "\t"
+                << images << " images\n";
+    }
+  }
+  if (json) std::cout << out.dump(2) << "\n";
+  return 0;
+}
+
+}  // namespace obia::ctl

@@ -1,0 +1,136 @@
+// obiafs: mounts an OBIA archive and runs its ingest workers.
+//   obiafs ARCHIVE MOUNT [-f] [-o allow_other,...] [--workers N]
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "common/fd.h"
+#include "common/log.h"
+#include "daemon/control.h"
+#include "fs/session.h"
+#include "ingest/pipeline.h"
+#include "ingest/queue.h"
+
+namespace sfs = std::filesystem;
+using namespace obia;
+
+namespace {
+
+// Files left in staging by an earlier run (killed, or stopped with a full queue).
+void resume_staged(const store::ArchivePaths& paths, ingest::IngestQueue& queue) {
+  std::error_code ec;
+  size_t n = 0;
+  for (auto& coll : sfs::directory_iterator(paths.staging(), ec)) {
+    if (!coll.is_directory()) continue;
+    for (auto it = sfs::recursive_directory_iterator(coll.path(), ec);
+         !ec && it != sfs::recursive_directory_iterator(); it.increment(ec)) {
+      if (!it->is_regular_file() || it->is_symlink()) continue;
+      queue.submit({coll.path().filename().string(), sfs::relative(it->path(), coll.path())});
+      ++n;
+    }
+  }
+  if (n) log::info("resuming " + std::to_string(n) + " staged file(s)");
+}
+
+int fail(const std::string& msg) {
+  std::cerr << "obiafs: " << msg << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"obiafs: mount an OBIA archive as a filesystem"};
+  app.footer(
+      "Examples:\n"
+      "  obiafs /srv/archive /mnt/obia                 mount (runs in the background)\n"
+      "  obiafs /srv/archive /mnt/obia -f              stay in the foreground, log to stderr\n"
+      "  obiafs /srv/archive /mnt/obia -o allow_other  let other users see the mount\n"
+      "Unmount with: fusermount3 -u /mnt/obia");
+  std::string archive, mountpoint;
+  bool foreground = false, debug = false;
+  std::vector<std::string> options;
+  unsigned workers = std::max(1u, std::thread::hardware_concurrency());
+  app.add_option("ARCHIVE", archive, "archive directory (created by obiactl init)")->required();
+  app.add_option("MOUNT", mountpoint, "empty directory to mount on")->required();
+  app.add_flag("-f,--foreground", foreground, "do not daemonise; log to stderr");
+  app.add_flag("-d,--debug", debug, "log every FUSE request (implies -f)");
+  app.add_option("-o", options, "mount options, comma separated (allow_other, ...)")
+      ->delimiter(',');
+  app.add_option("--workers", workers, "ingest worker threads (default: CPU count)");
+  CLI11_PARSE(app, argc, argv);
+  if (debug) foreground = true;
+
+  auto paths = store::open_archive(archive);
+  if (!paths) return fail(paths.error().message);
+  std::error_code ec;
+  sfs::path mount_abs = sfs::absolute(mountpoint, ec);
+  sfs::path mount_real = sfs::weakly_canonical(mount_abs, ec);
+  if (mount_real.string().rfind(paths->root.string() + "/", 0) == 0)
+    return fail("the mount point must not be inside the archive directory");
+
+  // One daemon per archive.
+  auto lock = open_fd(paths->lock_file(), O_RDWR | O_CREAT, 0600);
+  if (!lock) return fail(lock.error().message);
+  if (::flock(lock->get(), LOCK_EX | LOCK_NB) != 0)
+    return fail("another obiafs is already serving " + paths->root.string());
+
+  auto secret = store::load_secret(*paths);
+  if (!secret) return fail(secret.error().message);
+  auto catalog = index::Catalog::open(paths->catalog(), false);
+  if (!catalog) return fail(catalog.error().message);
+  auto objects = store::ObjectStore::open(paths->root);
+  if (!objects) return fail(objects.error().message);
+  (void)objects->clean_tmp();  // half-written objects of a killed run never got a name
+
+  if (!foreground) {
+    auto logfd = open_fd(paths->log_file(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (logfd) log::set_file(logfd->release());
+  }
+  log::info("serving " + paths->root.string() + " at " + mount_abs.string());
+
+  ingest::Pipeline pipeline(*paths, **catalog, *objects, *secret);
+  std::unique_ptr<ingest::IngestQueue> queue;
+  std::unique_ptr<daemon::ControlServer> control;
+
+  fs::Context context;
+  context.paths = *paths;
+  context.catalog = catalog->get();
+  context.objects = &*objects;
+  context.inbox.submit = [&](const std::string& c, const std::string& rel) {
+    queue->submit({c, rel});
+  };
+  context.inbox.writer_opened = [&] { queue->writer_opened(); };
+  context.inbox.writer_closed = [&] { queue->writer_closed(); };
+
+  fs::MountOptions mo;
+  mo.mountpoint = mount_abs.string();
+  mo.foreground = foreground;
+  mo.debug = debug;
+  mo.options = options;
+  mo.on_mounted = [&] {
+    // After daemonising: threads do not survive fork().
+    (void)::write(lock->get(), "", 0);
+    std::string pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(lock->get(), 0) == 0) (void)::pwrite(lock->get(), pid.data(), pid.size(), 0);
+    queue = std::make_unique<ingest::IngestQueue>(
+        [&](const ingest::Job& j) { return pipeline.process(j); }, workers);
+    auto server = daemon::ControlServer::start(paths->control_socket(), *queue);
+    if (server) control = std::move(*server);
+    else log::error("control socket: " + server.error().message);
+    resume_staged(*paths, *queue);
+  };
+  mo.on_unmounting = [&] {
+    log::info("stopping: finishing files in progress");
+    control.reset();
+    if (queue) queue->stop();
+  };
+  int rc = fs::run_mount(context, mo);
+  log::info("stopped");
+  return rc;
+}

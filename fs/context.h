@@ -1,0 +1,52 @@
+// Everything the FUSE handlers share: the archive's parts and the per-mount tables.
+// Handlers live in fs/op_*.cpp, one operation area per file; each replies exactly once and
+// converts every error to an errno there, never letting an exception reach libfuse.
+#pragma once
+
+#define FUSE_USE_VERSION 314
+#include <fuse_lowlevel.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <sys/stat.h>
+
+#include "fs/inodes.h"
+#include "index/catalog.h"
+#include "store/archive.h"
+#include "store/object_store.h"
+
+namespace obia::fs {
+
+// Called with (collection accession, path relative to staging/<C>) when an inbox file's last
+// writer releases it; and around write opens, so the queue knows when the inbox is drained.
+struct InboxHooks {
+  std::function<void(const std::string&, const std::string&)> submit;
+  std::function<void()> writer_opened, writer_closed;
+};
+
+struct Context {
+  store::ArchivePaths paths;
+  index::Catalog* catalog = nullptr;
+  const store::ObjectStore* objects = nullptr;
+  InboxHooks inbox;
+  PathTable path_table;
+};
+
+Context& ctx(fuse_req_t req);
+
+// Timeouts: archived content is immutable, so the kernel may cache it for a day.
+constexpr double kArchivedTimeout = 86400.0;
+constexpr double kLiveTimeout = 1.0;  // inbox, quarantine, generated files
+
+// Attributes of any inode; ENOENT when it does not exist (or no longer).
+Result<struct stat> stat_ino(Context& c, uint64_t ino);
+// Attributes of a catalog node without another catalog read.
+struct stat node_attr(const index::Node& n);
+double attr_timeout(uint64_t ino);
+// Maps an inbox/quarantine path to the real path in the archive directory.
+std::filesystem::path real_path(const Context& c, const AreaPath& p);
+// One reply per request: converts an errno to fuse_reply_err.
+inline void reply_error(fuse_req_t req, int err) { fuse_reply_err(req, err > 0 ? err : EIO); }
+
+}  // namespace obia::fs

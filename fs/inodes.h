@@ -1,0 +1,69 @@
+// Inode numbers of the mounted tree. Catalog nodes use their NodeId (stable across remounts);
+// fixed entries are small numbers; sidecars derive from their parent's id; inbox and quarantine
+// entries (real files in the archive directory) get numbers from an in-memory path table.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "index/node.h"
+
+namespace obia::fs {
+
+constexpr uint64_t kRootIno = index::kRootId;
+constexpr uint64_t kInboxIno = 2;
+constexpr uint64_t kQuarantineIno = 3;
+constexpr uint64_t kReadmeIno = 4;
+
+constexpr uint8_t kSidecarKind = 8;     // collection.json, study.json, series.json
+constexpr uint8_t kInboxKind = 9;       // inbox/<C>/... (staging/<C>/...)
+constexpr uint8_t kQuarantineKind = 10; // quarantine/<C>/...
+
+inline uint8_t ino_kind(uint64_t ino) { return static_cast<uint8_t>(ino >> index::kKindShift); }
+inline bool is_catalog_ino(uint64_t ino) {
+  return ino == kRootIno || (ino_kind(ino) >= 1 && ino_kind(ino) <= 5);
+}
+inline uint64_t sidecar_ino(index::NodeId parent) {
+  return (uint64_t{kSidecarKind} << index::kKindShift) |
+         (uint64_t(index::kind_of(parent)) << 48) | index::seq_of(parent);
+}
+inline index::NodeId sidecar_parent(uint64_t ino) {
+  auto kind = static_cast<index::Kind>((ino >> 48) & 0xff);
+  return index::make_id(kind, ino & index::kSeqMask);
+}
+
+enum class Area : uint8_t { Inbox = kInboxKind, Quarantine = kQuarantineKind };
+
+struct AreaPath {
+  Area area;
+  std::string rel;  // "OBIA0001" or "OBIA0001/dir/file.dcm"
+};
+
+// Inode numbers for real paths under staging/ and quarantine/, with kernel lookup counts:
+// an entry lives while the kernel holds a reference (honours forget).
+class PathTable {
+ public:
+  uint64_t ref(Area area, const std::string& rel);  // +1 lookup
+  // The number `rel` has or gets, without a lookup reference (for plain readdir).
+  uint64_t ino_of(Area area, const std::string& rel);
+  std::optional<AreaPath> get(uint64_t ino) const;
+  void forget(uint64_t ino, uint64_t n);
+  void rename(Area area, const std::string& from, const std::string& to);
+
+ private:
+  struct Entry {
+    AreaPath path;
+    uint64_t nlookup = 0;
+  };
+  static std::string key(Area a, const std::string& rel);
+  uint64_t add_locked(Area area, const std::string& rel, uint64_t refs);
+  mutable std::mutex mu_;
+  uint64_t next_ = 1;
+  std::unordered_map<uint64_t, Entry> by_ino_;
+  std::unordered_map<std::string, uint64_t> by_path_;
+};
+
+}  // namespace obia::fs

@@ -1,0 +1,114 @@
+// lookup, forget, getattr, statfs.
+#include <sys/statvfs.h>
+
+#include <cstring>
+
+#include "fs/ops.h"
+#include "fs/sidecar.h"
+
+namespace obia::fs {
+namespace {
+
+void reply_entry(fuse_req_t req, uint64_t ino, const struct stat& st) {
+  fuse_entry_param e{};
+  e.ino = ino;
+  e.attr = st;
+  e.attr_timeout = attr_timeout(ino);
+  e.entry_timeout = attr_timeout(ino);
+  fuse_reply_entry(req, &e);
+}
+
+// Entry for an inbox or quarantine path, taking one lookup reference on success.
+void reply_area_entry(fuse_req_t req, Context& c, Area area, const std::string& rel) {
+  struct stat st {};
+  AreaPath p{area, rel};
+  if (::lstat(real_path(c, p).c_str(), &st) != 0) return reply_error(req, errno);
+  uint64_t ino = c.path_table.ref(area, rel);
+  st.st_ino = ino;
+  if (area == Area::Quarantine) st.st_mode &= ~mode_t(0222);
+  reply_entry(req, ino, st);
+}
+
+Result<bool> collection_exists(Context& c, const char* name) {
+  auto coll = c.catalog->collection_by_accession(name);
+  if (!coll) return coll.error();
+  return coll->has_value();
+}
+
+}  // namespace
+
+void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  try {
+    Context& c = ctx(req);
+    if (parent == kRootIno) {
+      if (!std::strcmp(name, "inbox")) return reply_entry(req, kInboxIno, *stat_ino(c, kInboxIno));
+      if (!std::strcmp(name, "quarantine"))
+        return reply_entry(req, kQuarantineIno, *stat_ino(c, kQuarantineIno));
+      if (!std::strcmp(name, "README.txt"))
+        return reply_entry(req, kReadmeIno, *stat_ino(c, kReadmeIno));
+    }
+    if (parent == kInboxIno || parent == kQuarantineIno) {
+      auto exists = collection_exists(c, name);
+      if (!exists) return reply_error(req, exists.error().code);
+      if (!*exists) return reply_error(req, ENOENT);
+      Area area = parent == kInboxIno ? Area::Inbox : Area::Quarantine;
+      std::error_code ec;
+      std::filesystem::create_directories(real_path(c, AreaPath{area, name}), ec);
+      return reply_area_entry(req, c, area, name);
+    }
+    uint8_t k = ino_kind(parent);
+    if (k == kInboxKind || k == kQuarantineKind) {
+      auto p = c.path_table.get(parent);
+      if (!p) return reply_error(req, ESTALE);
+      return reply_area_entry(req, c, p->area, p->rel + "/" + name);
+    }
+    if (!is_catalog_ino(parent)) return reply_error(req, ENOTDIR);
+    if (parent != kRootIno && name == sidecar_name(index::kind_of(parent))) {
+      uint64_t ino = sidecar_ino(parent);
+      auto st = stat_ino(c, ino);
+      if (!st) return reply_error(req, st.error().code);
+      return reply_entry(req, ino, *st);
+    }
+    auto child = c.catalog->lookup(parent, name);
+    if (!child) return reply_error(req, child.error().code);
+    if (!*child) return reply_error(req, ENOENT);  // not cached: new images keep arriving
+    auto n = c.catalog->get(**child);
+    if (!n) return reply_error(req, n.error().code);
+    reply_entry(req, n->id, node_attr(*n));
+  } catch (...) {
+    reply_error(req, EIO);
+  }
+}
+
+void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
+  uint8_t k = ino_kind(ino);
+  if (k == kInboxKind || k == kQuarantineKind) ctx(req).path_table.forget(ino, nlookup);
+  fuse_reply_none(req);
+}
+
+void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data* forgets) {
+  Context& c = ctx(req);
+  for (size_t i = 0; i < count; ++i) {
+    uint8_t k = ino_kind(forgets[i].ino);
+    if (k == kInboxKind || k == kQuarantineKind) c.path_table.forget(forgets[i].ino, forgets[i].nlookup);
+  }
+  fuse_reply_none(req);
+}
+
+void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info*) {
+  try {
+    auto st = stat_ino(ctx(req), ino);
+    if (!st) return reply_error(req, st.error().code);
+    fuse_reply_attr(req, &*st, attr_timeout(ino));
+  } catch (...) {
+    reply_error(req, EIO);
+  }
+}
+
+void op_statfs(fuse_req_t req, fuse_ino_t) {
+  struct statvfs sv {};
+  if (::statvfs(ctx(req).paths.root.c_str(), &sv) != 0) return reply_error(req, errno);
+  fuse_reply_statfs(req, &sv);
+}
+
+}  // namespace obia::fs

@@ -1,0 +1,102 @@
+// open, read and release: archived images are served from the object's fd (spliced by libfuse
+// where the kernel allows), generated files from a snapshot taken at open, inbox and
+// quarantine files from the real file.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "fs/handles.h"
+#include "fs/ops.h"
+#include "fs/sidecar.h"
+
+namespace obia::fs {
+namespace {
+
+bool wants_write(int flags) { return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC); }
+
+void open_area(fuse_req_t req, Context& c, uint64_t ino, fuse_file_info* fi) {
+  auto p = c.path_table.get(ino);
+  if (!p) return reply_error(req, ESTALE);
+  bool write = wants_write(fi->flags);
+  if (write && p->area != Area::Inbox) return reply_error(req, EROFS);
+  int flags = (fi->flags & (O_ACCMODE | O_TRUNC | O_APPEND)) | O_NOFOLLOW | O_CLOEXEC;
+  auto fd = open_fd(real_path(c, *p), flags);
+  if (!fd) return reply_error(req, fd.error().code);
+  auto h = std::make_unique<FileHandle>();
+  h->fd = std::move(*fd);
+  h->writer = write;
+  h->path = *p;
+  if (write) c.inbox.writer_opened();
+  fi->direct_io = 1;  // the file may change under us (ingest), so bypass the page cache
+  fi->fh = to_fh(std::move(h));
+  if (fuse_reply_open(req, fi) != 0 && write) c.inbox.writer_closed();
+}
+
+}  // namespace
+
+void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
+  try {
+    Context& c = ctx(req);
+    uint8_t k = ino_kind(ino);
+    if (k == kInboxKind || k == kQuarantineKind) return open_area(req, c, ino, fi);
+    if (wants_write(fi->flags)) return reply_error(req, EROFS);
+    auto h = std::make_unique<FileHandle>();
+    if (ino == kReadmeIno || k == kSidecarKind) {
+      if (ino == kReadmeIno) {
+        h->content = readme_text();
+      } else {
+        auto content = sidecar_content(*c.catalog, sidecar_parent(ino));
+        if (!content) return reply_error(req, content.error().code);
+        h->content = std::move(*content);
+      }
+      h->generated = true;
+      fi->direct_io = 1;  // content may change between opens; each open reads one snapshot
+    } else if (k == static_cast<uint8_t>(index::Kind::Image)) {
+      auto n = c.catalog->get(ino);
+      if (!n) return reply_error(req, n.error().code);
+      auto fd = c.objects->open_object(n->object);
+      if (!fd) return reply_error(req, fd.error().code);
+      h->fd = std::move(*fd);
+      fi->keep_cache = 1;  // immutable: page cache stays valid across opens
+      fi->noflush = 1;     // nothing to flush on close: saves a round trip per file
+    } else {
+      return reply_error(req, EISDIR);
+    }
+    fi->fh = to_fh(std::move(h));
+    fuse_reply_open(req, fi);
+  } catch (...) {
+    reply_error(req, EIO);
+  }
+}
+
+void op_read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, struct fuse_file_info* fi) {
+  FileHandle* h = from_fh<FileHandle>(fi->fh);
+  if (h->generated) {
+    if (off >= static_cast<off_t>(h->content.size())) return (void)fuse_reply_buf(req, nullptr, 0);
+    size_t n = std::min(size, h->content.size() - static_cast<size_t>(off));
+    fuse_reply_buf(req, h->content.data() + off, n);
+    return;
+  }
+  fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
+  buf.buf[0].flags = static_cast<fuse_buf_flags>(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
+  buf.buf[0].fd = h->fd.get();
+  buf.buf[0].pos = off;
+  fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
+}
+
+void op_release(fuse_req_t req, fuse_ino_t, struct fuse_file_info* fi) {
+  auto h = take_fh<FileHandle>(fi->fh);
+  Context& c = ctx(req);
+  if (h->writer) {
+    h->fd.reset();
+    // Queue first, then drop the writer count, so `obiactl wait` never sees a gap.
+    auto slash = h->path.rel.find('/');
+    if (slash != std::string::npos)
+      c.inbox.submit(h->path.rel.substr(0, slash), h->path.rel.substr(slash + 1));
+    c.inbox.writer_closed();
+  }
+  fuse_reply_err(req, 0);
+}
+
+}  // namespace obia::fs

@@ -1,0 +1,146 @@
+// opendir (snapshot of the listing), readdir and readdirplus (offsets index the snapshot).
+#include <dirent.h>
+
+#include <algorithm>
+
+#include "fs/handles.h"
+#include "fs/ops.h"
+#include "fs/sidecar.h"
+
+namespace obia::fs {
+namespace {
+
+void add_fixed(Context& c, DirHandle& d, const char* name, uint64_t ino) {
+  auto st = stat_ino(c, ino);
+  if (st) d.entries.push_back(DirEntry{name, *st, false, {}});
+}
+
+Status list_catalog(Context& c, uint64_t ino, DirHandle& d) {
+  if (ino == kRootIno) {
+    add_fixed(c, d, "README.txt", kReadmeIno);
+    add_fixed(c, d, "inbox", kInboxIno);
+    add_fixed(c, d, "quarantine", kQuarantineIno);
+  } else if (std::string sc = sidecar_name(index::kind_of(ino)); !sc.empty()) {
+    add_fixed(c, d, sc.c_str(), sidecar_ino(ino));
+  }
+  auto kids = c.catalog->children(ino);
+  if (!kids) return kids.error();
+  for (auto& n : *kids) d.entries.push_back(DirEntry{n.name, node_attr(n), false, {}});
+  return {};
+}
+
+Status list_area_roots(Context& c, Area area, DirHandle& d) {
+  auto colls = c.catalog->collections();
+  if (!colls) return colls.error();
+  for (auto& n : *colls) {
+    AreaPath p{area, n.name};
+    std::error_code ec;
+    std::filesystem::create_directories(real_path(c, p), ec);
+    struct stat st {};
+    if (::lstat(real_path(c, p).c_str(), &st) != 0) continue;
+    d.entries.push_back(DirEntry{n.name, st, true, p});
+  }
+  return {};
+}
+
+Status list_area(Context& c, const AreaPath& dir, DirHandle& d) {
+  std::filesystem::path real = real_path(c, dir);
+  std::unique_ptr<DIR, int (*)(DIR*)> dp(::opendir(real.c_str()), ::closedir);
+  if (!dp) return errno_error("opendir");
+  while (dirent* e = ::readdir(dp.get())) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    if (name.find(".tmp.") != std::string::npos) continue;  // our own atomic-write temps
+    struct stat st {};
+    if (::fstatat(::dirfd(dp.get()), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (dir.area == Area::Quarantine) st.st_mode &= ~mode_t(0222);
+    d.entries.push_back(DirEntry{name, st, true, AreaPath{dir.area, dir.rel + "/" + name}});
+  }
+  std::sort(d.entries.begin(), d.entries.end(),
+            [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  return {};
+}
+
+void fill(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi, bool plus) {
+  Context& c = ctx(req);
+  DirHandle* d = from_fh<DirHandle>(fi->fh);
+  std::vector<char> buf(size);
+  size_t used = 0;
+  for (size_t i = static_cast<size_t>(off); i < d->entries.size(); ++i) {
+    DirEntry& e = d->entries[i];
+    size_t n;
+    if (plus) {
+      fuse_entry_param p{};
+      p.attr = e.attr;
+      p.ino = e.attr.st_ino;
+      p.attr_timeout = p.entry_timeout = e.area ? kLiveTimeout : attr_timeout(p.ino);
+      n = fuse_add_direntry_plus(req, buf.data() + used, size - used, e.name.c_str(), &p,
+                                 static_cast<off_t>(i + 1));
+      if (n > size - used) break;
+      // The kernel now holds a reference to this entry, as after a lookup.
+      if (e.area) c.path_table.ref(e.path.area, e.path.rel);
+    } else {
+      n = fuse_add_direntry(req, buf.data() + used, size - used, e.name.c_str(), &e.attr,
+                            static_cast<off_t>(i + 1));
+      if (n > size - used) break;
+    }
+    used += n;
+  }
+  fuse_reply_buf(req, buf.data(), used);
+}
+
+}  // namespace
+
+void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
+  try {
+    Context& c = ctx(req);
+    auto d = std::make_unique<DirHandle>();
+    Status s;
+    uint8_t k = ino_kind(ino);
+    if (ino == kInboxIno) {
+      s = list_area_roots(c, Area::Inbox, *d);
+    } else if (ino == kQuarantineIno) {
+      s = list_area_roots(c, Area::Quarantine, *d);
+    } else if (k == kInboxKind || k == kQuarantineKind) {
+      auto p = c.path_table.get(ino);
+      if (!p) return reply_error(req, ESTALE);
+      s = list_area(c, *p, *d);
+    } else if (is_catalog_ino(ino) && (ino == kRootIno || index::kind_of(ino) != index::Kind::Image)) {
+      s = list_catalog(c, ino, *d);
+    } else {
+      return reply_error(req, ENOTDIR);
+    }
+    if (!s) return reply_error(req, s.error().code);
+    for (auto& e : d->entries)
+      if (e.area) e.attr.st_ino = c.path_table.ino_of(e.path.area, e.path.rel);
+    fi->fh = to_fh(std::move(d));
+    fi->cache_readdir = 0;
+    fuse_reply_open(req, fi);
+  } catch (...) {
+    reply_error(req, EIO);
+  }
+}
+
+void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info* fi) {
+  try {
+    fill(req, ino, size, off, fi, false);
+  } catch (...) {
+    reply_error(req, EIO);
+  }
+}
+
+void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                    struct fuse_file_info* fi) {
+  try {
+    fill(req, ino, size, off, fi, true);
+  } catch (...) {
+    reply_error(req, EIO);
+  }
+}
+
+void op_releasedir(fuse_req_t req, fuse_ino_t, struct fuse_file_info* fi) {
+  take_fh<DirHandle>(fi->fh);
+  fuse_reply_err(req, 0);
+}
+
+}  // namespace obia::fs

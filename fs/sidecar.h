@@ -1,0 +1,16 @@
+// Generated files of the tree: README.txt at the root, collection.json, study.json and
+// series.json. Content is produced from the catalog at open time (and for getattr's size).
+#pragma once
+
+#include <string>
+
+#include "index/catalog.h"
+
+namespace obia::fs {
+
+// The sidecar file name shown inside a node of this kind ("" if the kind has none).
+std::string sidecar_name(index::Kind kind);
+Result<std::string> sidecar_content(const index::Catalog& catalog, index::NodeId parent);
+const std::string& readme_text();
+
+}  // namespace obia::fs

@@ -1,0 +1,459 @@
+// LMDB catalog: tables, accession counters and the one-transaction image commit.
+#include "index/catalog.h"
+
+#include <sys/stat.h>
+
+#include <charconv>
+#include <cstring>
+
+namespace obia::index {
+namespace {
+
+std::string be64(uint64_t v) {
+  std::string s(8, '\0');
+  for (int i = 0; i < 8; ++i) s[i] = static_cast<char>(v >> (56 - 8 * i));
+  return s;
+}
+uint64_t from_be64(std::string_view s) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8 && i < static_cast<int>(s.size()); ++i)
+    v = (v << 8) | static_cast<uint8_t>(s[i]);
+  return v;
+}
+std::string le64(uint64_t v) {
+  std::string s(8, '\0');
+  for (int i = 0; i < 8; ++i) s[i] = static_cast<char>(v >> (8 * i));
+  return s;
+}
+uint64_t from_le64(std::string_view s) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8 && i < static_cast<int>(s.size()); ++i)
+    v |= uint64_t(static_cast<uint8_t>(s[i])) << (8 * i);
+  return v;
+}
+std::string uid_key(Kind k, std::string_view uid) {
+  std::string s(1, static_cast<char>(k));
+  s.append(uid);
+  return s;
+}
+std::string counter_key(Kind k) { return "counter." + std::to_string(static_cast<int>(k)); }
+
+std::string encode_counters(const Counters& c) {
+  return le64(c.submitted) + le64(c.archived) + le64(c.duplicates) + le64(c.quarantined);
+}
+Counters decode_counters(std::string_view s) {
+  Counters c;
+  if (s.size() >= 32) {
+    c.submitted = from_le64(s.substr(0, 8));
+    c.archived = from_le64(s.substr(8, 8));
+    c.duplicates = from_le64(s.substr(16, 8));
+    c.quarantined = from_le64(s.substr(24, 8));
+  }
+  return c;
+}
+
+constexpr size_t kMapSize = size_t{1} << 40;  // 1 TiB of address space; the file grows as used
+
+}  // namespace
+
+Result<std::unique_ptr<Catalog>> Catalog::open(const std::filesystem::path& dir, bool create,
+                                               std::string_view prefix) {
+  if (create) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return make_error(EIO, "cannot create " + dir.string() + ": " + ec.message());
+  } else if (::access((dir / "data.mdb").c_str(), F_OK) != 0) {
+    return make_error(ENOENT, "no catalog at " + dir.string());
+  }
+  auto env = lmdb::Env::open(dir, kMapSize, 16);
+  if (!env) return env.error();
+  auto cat = std::make_unique<Catalog>(std::move(*env), std::string(prefix));
+  auto txn = lmdb::Txn::begin(cat->env_, true);
+  if (!txn) return txn.error();
+  struct {
+    const char* name;
+    MDB_dbi* dbi;
+  } tables[] = {{"meta", &cat->db_.meta},         {"nodes", &cat->db_.nodes},
+                {"children", &cat->db_.children}, {"individuals", &cat->db_.individuals},
+                {"uids", &cat->db_.uids},         {"objects", &cat->db_.objects},
+                {"counters", &cat->db_.counters}};
+  for (auto& t : tables) {
+    auto d = lmdb::open_dbi(*txn, t.name, true);
+    if (!d) return d.error();
+    *t.dbi = *d;
+  }
+  auto stored = txn->get(cat->db_.meta, "prefix");
+  if (!stored) return stored.error();
+  if (*stored) {
+    cat->prefix_ = std::string(**stored);
+  } else if (create) {
+    OBIA_TRY(txn->put(cat->db_.meta, "prefix", prefix));
+    OBIA_TRY(txn->put(cat->db_.meta, "schema", "1"));
+  } else {
+    return make_error(EINVAL, "catalog at " + dir.string() + " is not initialised");
+  }
+  OBIA_TRY(txn->commit());
+  return cat;
+}
+
+namespace {
+
+Result<uint64_t> next_counter(lmdb::Txn& txn, MDB_dbi meta, Kind k) {
+  auto cur = txn.get(meta, counter_key(k));
+  if (!cur) return cur.error();
+  uint64_t n = (*cur ? from_le64(**cur) : 0) + 1;
+  OBIA_TRY(txn.put(meta, counter_key(k), le64(n)));
+  return n;
+}
+
+Result<Node> get_node(const lmdb::Txn& txn, MDB_dbi nodes, NodeId id) {
+  auto v = txn.get(nodes, be64(id));
+  if (!v) return v.error();
+  if (!*v) return make_error(ENOENT, "no catalog node " + std::to_string(id));
+  auto n = decode(id, **v);
+  if (!n) return make_error(EIO, "damaged catalog node " + std::to_string(id));
+  return std::move(*n);
+}
+
+Result<std::optional<NodeId>> get_id(const lmdb::Txn& txn, MDB_dbi dbi, std::string_view key) {
+  auto v = txn.get(dbi, key);
+  if (!v) return v.error();
+  if (!*v) return std::optional<NodeId>{};
+  return std::optional<NodeId>{from_be64(**v)};
+}
+
+Status put_node(lmdb::Txn& txn, MDB_dbi nodes, const Node& n) {
+  return txn.put(nodes, be64(n.id), encode(n));
+}
+
+Status link_child(lmdb::Txn& txn, MDB_dbi children, NodeId parent, std::string_view name,
+                  NodeId child) {
+  return txn.put(children, be64(parent) + std::string(name), be64(child));
+}
+
+Result<Counters> get_counters(const lmdb::Txn& txn, MDB_dbi dbi, NodeId c) {
+  auto v = txn.get(dbi, be64(c));
+  if (!v) return v.error();
+  return *v ? decode_counters(**v) : Counters{};
+}
+
+Status add_counters(lmdb::Txn& txn, MDB_dbi dbi, NodeId c, const Counters& d) {
+  auto cur = get_counters(txn, dbi, c);
+  if (!cur) return cur.error();
+  Counters n = *cur;
+  n.submitted += d.submitted;
+  n.archived += d.archived;
+  n.duplicates += d.duplicates;
+  n.quarantined += d.quarantined;
+  return txn.put(dbi, be64(c), encode_counters(n));
+}
+
+}  // namespace
+
+Result<Node> Catalog::get(NodeId id) const {
+  if (id == kRootId) {
+    Node root;
+    root.id = kRootId;
+    return root;
+  }
+  auto txn = lmdb::Txn::begin(env_, false);
+  if (!txn) return txn.error();
+  return get_node(*txn, db_.nodes, id);
+}
+
+Result<std::optional<NodeId>> Catalog::lookup(NodeId parent, std::string_view name) const {
+  auto txn = lmdb::Txn::begin(env_, false);
+  if (!txn) return txn.error();
+  return get_id(*txn, db_.children, be64(parent) + std::string(name));
+}
+
+Result<std::vector<Node>> Catalog::children(NodeId parent) const {
+  auto txn = lmdb::Txn::begin(env_, false);
+  if (!txn) return txn.error();
+  auto cur = lmdb::Cursor::open(*txn, db_.children);
+  if (!cur) return cur.error();
+  std::string prefix = be64(parent);
+  std::vector<Node> out;
+  auto more = cur->seek(prefix);
+  for (; more.ok() && *more; more = cur->next()) {
+    if (cur->key().substr(0, 8) != prefix) break;
+    auto n = get_node(*txn, db_.nodes, from_be64(cur->value()));
+    if (!n) return n.error();
+    out.push_back(std::move(*n));
+  }
+  if (!more) return more.error();
+  return out;
+}
+
+Result<std::vector<Node>> Catalog::collections() const { return children(kRootId); }
+
+Result<std::optional<Node>> Catalog::collection_by_accession(std::string_view accession) const {
+  auto id = lookup(kRootId, accession);
+  if (!id) return id.error();
+  if (!*id) return std::optional<Node>{};
+  auto n = get(**id);
+  if (!n) return n.error();
+  return std::optional<Node>{std::move(*n)};
+}
+
+Result<std::optional<NodeId>> Catalog::find_uid(Kind kind, std::string_view uid) const {
+  auto txn = lmdb::Txn::begin(env_, false);
+  if (!txn) return txn.error();
+  return get_id(*txn, db_.uids, uid_key(kind, uid));
+}
+
+Result<Counters> Catalog::counters(NodeId collection) const {
+  auto txn = lmdb::Txn::begin(env_, false);
+  if (!txn) return txn.error();
+  return get_counters(*txn, db_.counters, collection);
+}
+
+Status Catalog::for_each_image(const std::function<void(const Node&)>& fn) const {
+  auto txn = lmdb::Txn::begin(env_, false);
+  if (!txn) return txn.error();
+  auto cur = lmdb::Cursor::open(*txn, db_.nodes);
+  if (!cur) return cur.error();
+  std::string start = be64(make_id(Kind::Image, 0));
+  auto more = cur->seek(start);
+  for (; more.ok() && *more; more = cur->next()) {
+    NodeId id = from_be64(cur->key());
+    if (kind_of(id) != Kind::Image) break;
+    auto n = decode(id, cur->value());
+    if (!n) return make_error(EIO, "damaged catalog node " + std::to_string(id));
+    fn(*n);
+  }
+  if (!more) return more.error();
+  return {};
+}
+
+Result<uint64_t> Catalog::object_refs(const store::ObjectId& id) const {
+  auto txn = lmdb::Txn::begin(env_, false);
+  if (!txn) return txn.error();
+  auto v = txn->get(db_.objects, id.name());
+  if (!v) return v.error();
+  return *v ? from_le64(**v) : uint64_t{0};
+}
+
+Status Catalog::for_each_object_ref(
+    const std::function<void(const store::ObjectId&, uint64_t)>& fn) const {
+  auto txn = lmdb::Txn::begin(env_, false);
+  if (!txn) return txn.error();
+  auto cur = lmdb::Cursor::open(*txn, db_.objects);
+  if (!cur) return cur.error();
+  auto more = cur->first();
+  for (; more.ok() && *more; more = cur->next()) {
+    auto id = store::ObjectId::parse(cur->key());
+    if (!id) return make_error(EIO, "damaged object reference in catalog");
+    fn(*id, from_le64(cur->value()));
+  }
+  if (!more) return more.error();
+  return {};
+}
+
+Result<Node> Catalog::create_collection(std::map<std::string, std::string> attrs, int64_t now) {
+  auto txn = lmdb::Txn::begin(env_, true);
+  if (!txn) return txn.error();
+  auto n = next_counter(*txn, db_.meta, Kind::Collection);
+  if (!n) return n.error();
+  Node c;
+  c.id = make_id(Kind::Collection, *n);
+  c.parent = kRootId;
+  c.accession = collection_accession(prefix_, *n);
+  c.name = c.accession;
+  c.created = now;
+  c.attrs = std::move(attrs);
+  OBIA_TRY(put_node(*txn, db_.nodes, c));
+  OBIA_TRY(link_child(*txn, db_.children, kRootId, c.name, c.id));
+  OBIA_TRY(txn->commit());
+  return c;
+}
+
+Status Catalog::update_collection_attrs(NodeId collection,
+                                        const std::map<std::string, std::string>& set) {
+  auto txn = lmdb::Txn::begin(env_, true);
+  if (!txn) return txn.error();
+  auto n = get_node(*txn, db_.nodes, collection);
+  if (!n) return n.error();
+  for (auto& [k, v] : set) n->attrs[k] = v;
+  OBIA_TRY(put_node(*txn, db_.nodes, *n));
+  return txn->commit();
+}
+
+Result<Node> Catalog::individual_for(NodeId collection, const PatientKey& key, int64_t now) {
+  std::string k = be64(collection) + std::string(reinterpret_cast<const char*>(key.data()), key.size());
+  {
+    auto rtxn = lmdb::Txn::begin(env_, false);
+    if (!rtxn) return rtxn.error();
+    auto id = get_id(*rtxn, db_.individuals, k);
+    if (!id) return id.error();
+    if (*id) return get_node(*rtxn, db_.nodes, **id);
+  }
+  auto txn = lmdb::Txn::begin(env_, true);
+  if (!txn) return txn.error();
+  // Re-check under the writer lock: another worker may have reserved it meanwhile.
+  auto id = get_id(*txn, db_.individuals, k);
+  if (!id) return id.error();
+  if (*id) return get_node(*txn, db_.nodes, **id);
+  auto n = next_counter(*txn, db_.meta, Kind::Individual);
+  if (!n) return n.error();
+  Node ind;
+  ind.id = make_id(Kind::Individual, *n);
+  ind.parent = collection;
+  ind.accession = individual_accession(*n);
+  ind.name = ind.accession;
+  ind.created = now;
+  OBIA_TRY(put_node(*txn, db_.nodes, ind));
+  OBIA_TRY(txn->put(db_.individuals, k, be64(ind.id)));
+  OBIA_TRY(txn->commit());
+  return ind;
+}
+
+namespace {
+
+uint64_t parse_image_number(std::string_view name) {
+  uint64_t v = 0;
+  std::from_chars(name.data(), name.data() + name.size(), v);
+  return v;
+}
+
+}  // namespace
+
+Result<CommitResult> Catalog::commit_image(const ImageCommit& c) {
+  auto txn = lmdb::Txn::begin(env_, true);
+  if (!txn) return txn.error();
+  CommitResult res;
+
+  // 1. Same SOP instance already archived?
+  auto existing = get_id(*txn, db_.uids, uid_key(Kind::Image, c.sop_uid));
+  if (!existing) return existing.error();
+  if (*existing) {
+    auto img = get_node(*txn, db_.nodes, **existing);
+    if (!img) return img.error();
+    res.image = img->id;
+    res.status = img->object == c.object ? CommitStatus::Duplicate : CommitStatus::Conflict;
+    if (res.status == CommitStatus::Duplicate) {
+      OBIA_TRY(add_counters(*txn, db_.counters, c.collection, Counters{1, 0, 1, 0}));
+      OBIA_TRY(txn->commit());
+    }
+    return res;
+  }
+
+  auto individual = get_node(*txn, db_.nodes, c.individual);
+  if (!individual) return individual.error();
+
+  // 2. Study: found by UID, or created under this individual.
+  Node study;
+  auto sid = get_id(*txn, db_.uids, uid_key(Kind::Study, c.study_uid));
+  if (!sid) return sid.error();
+  if (*sid) {
+    auto s = get_node(*txn, db_.nodes, **sid);
+    if (!s) return s.error();
+    study = std::move(*s);
+    if (study.parent != c.individual) {
+      auto other = get_node(*txn, db_.nodes, study.parent);
+      res.status = CommitStatus::MixedPatient;
+      res.detail = "its study " + study.accession + " is archived under " +
+                   (other ? other->accession : std::string("another individual")) +
+                   ", but this file's patient is " + individual->accession;
+      return res;
+    }
+  } else {
+    auto n = next_counter(*txn, db_.meta, Kind::Study);
+    if (!n) return n.error();
+    study.id = make_id(Kind::Study, *n);
+    study.parent = c.individual;
+    study.accession = study_accession(*n);
+    study.name = study.accession;
+    study.uid = c.study_uid;
+    study.created = c.now;
+    study.attrs = c.study_attrs;
+    OBIA_TRY(put_node(*txn, db_.nodes, study));
+    OBIA_TRY(txn->put(db_.uids, uid_key(Kind::Study, c.study_uid), be64(study.id)));
+    OBIA_TRY(link_child(*txn, db_.children, c.individual, study.name, study.id));
+    // The individual becomes visible with its first study.
+    OBIA_TRY(link_child(*txn, db_.children, c.collection, individual->name, individual->id));
+  }
+
+  // 3. Series: found by UID, or created under the study with a unique name.
+  Node series;
+  auto rid = get_id(*txn, db_.uids, uid_key(Kind::Series, c.series_uid));
+  if (!rid) return rid.error();
+  if (*rid) {
+    auto s = get_node(*txn, db_.nodes, **rid);
+    if (!s) return s.error();
+    series = std::move(*s);
+    if (series.parent != study.id) {
+      auto other = get_node(*txn, db_.nodes, series.parent);
+      res.status = CommitStatus::MixedPatient;
+      res.detail = "its series is archived under study " +
+                   (other ? other->accession : std::string("another study")) +
+                   ", but this file names study " + study.accession;
+      return res;
+    }
+  } else {
+    auto n = next_counter(*txn, db_.meta, Kind::Series);
+    if (!n) return n.error();
+    series.id = make_id(Kind::Series, *n);
+    series.parent = study.id;
+    series.uid = c.series_uid;
+    series.created = c.now;
+    series.attrs = c.series_attrs;
+    std::string base = series_name(c.series_number, c.modality);
+    series.name = base;
+    for (int suffix = 2;; ++suffix) {
+      auto taken = get_id(*txn, db_.children, be64(study.id) + series.name);
+      if (!taken) return taken.error();
+      if (!*taken) break;
+      series.name = base + "-" + std::to_string(suffix);
+    }
+    OBIA_TRY(txn->put(db_.uids, uid_key(Kind::Series, c.series_uid), be64(series.id)));
+    OBIA_TRY(link_child(*txn, db_.children, study.id, series.name, series.id));
+  }
+
+  // 4. Image: named by InstanceNumber when free, otherwise after the highest number used.
+  uint64_t max_used = parse_image_number(series.attr("_max_image"));
+  uint64_t number = c.instance_number > 0 && c.instance_number < 1000000000
+                        ? static_cast<uint64_t>(c.instance_number)
+                        : 0;
+  if (number != 0) {
+    auto taken = get_id(*txn, db_.children, be64(series.id) + image_name(number));
+    if (!taken) return taken.error();
+    if (*taken) number = 0;
+  }
+  if (number == 0) number = max_used + 1;
+  if (number > max_used) series.attrs["_max_image"] = std::to_string(number);
+  OBIA_TRY(put_node(*txn, db_.nodes, series));
+
+  auto n = next_counter(*txn, db_.meta, Kind::Image);
+  if (!n) return n.error();
+  Node img;
+  img.id = make_id(Kind::Image, *n);
+  img.parent = series.id;
+  img.name = image_name(number);
+  img.uid = c.sop_uid;
+  img.created = c.now;
+  img.object = c.object;
+  img.size = c.size;
+  img.attrs = c.image_attrs;
+  OBIA_TRY(put_node(*txn, db_.nodes, img));
+  OBIA_TRY(txn->put(db_.uids, uid_key(Kind::Image, c.sop_uid), be64(img.id)));
+  OBIA_TRY(link_child(*txn, db_.children, series.id, img.name, img.id));
+
+  auto refs = txn->get(db_.objects, c.object.name());
+  if (!refs) return refs.error();
+  OBIA_TRY(txn->put(db_.objects, c.object.name(), le64((*refs ? from_le64(**refs) : 0) + 1)));
+  OBIA_TRY(add_counters(*txn, db_.counters, c.collection, Counters{1, 1, 0, 0}));
+  OBIA_TRY(txn->commit());
+  res.image = img.id;
+  res.status = CommitStatus::Archived;
+  return res;
+}
+
+Status Catalog::count(NodeId collection, const Counters& delta) {
+  auto txn = lmdb::Txn::begin(env_, true);
+  if (!txn) return txn.error();
+  OBIA_TRY(add_counters(*txn, db_.counters, collection, delta));
+  return txn->commit();
+}
+
+}  // namespace obia::index

@@ -1,0 +1,92 @@
+// The archive catalog in LMDB: collections, individuals, studies, series and images as Nodes;
+// parent->children listings (readdir) and name->child lookups; keyed HMAC -> individual;
+// remapped UIDs -> nodes; object reference counts; per-collection ingest counters; accession
+// counters that never go back. Every method runs in its own transaction; commit_image() writes
+// all of one file's entries in a single write transaction.
+// Thread-safe: any thread may call any method (LMDB serialises writers).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "index/lmdb.h"
+#include "index/node.h"
+
+namespace obia::index {
+
+using PatientKey = std::array<uint8_t, 32>;  // HMAC(secret, PatientID); the ID itself is never stored
+
+struct Counters {
+  uint64_t submitted = 0, archived = 0, duplicates = 0, quarantined = 0;
+};
+
+struct ImageCommit {
+  NodeId collection = 0;
+  NodeId individual = 0;  // from individual_for()
+  std::string study_uid, series_uid, sop_uid;  // remapped
+  std::map<std::string, std::string> study_attrs, series_attrs, image_attrs;
+  int64_t series_number = 0;
+  std::string modality;
+  int64_t instance_number = 0;  // <= 0 when absent
+  store::ObjectId object;
+  uint64_t size = 0;
+  int64_t now = 0;
+};
+
+enum class CommitStatus { Archived, Duplicate, Conflict, MixedPatient };
+
+struct CommitResult {
+  CommitStatus status = CommitStatus::Archived;
+  NodeId image = 0;       // the new image, or the existing one for Duplicate/Conflict
+  std::string detail;     // for MixedPatient: names both individuals' accessions
+};
+
+class Catalog {
+ public:
+  // `dir` is the LMDB environment directory (created when `create`).
+  static Result<std::unique_ptr<Catalog>> open(const std::filesystem::path& dir, bool create,
+                                               std::string_view prefix = "OBIA");
+
+  // ---- reads
+  Result<Node> get(NodeId id) const;
+  Result<std::optional<NodeId>> lookup(NodeId parent, std::string_view name) const;
+  // Children of `parent` sorted by name (full nodes, for readdirplus).
+  Result<std::vector<Node>> children(NodeId parent) const;
+  Result<std::vector<Node>> collections() const;
+  Result<std::optional<Node>> collection_by_accession(std::string_view accession) const;
+  Result<std::optional<NodeId>> find_uid(Kind kind, std::string_view uid) const;
+  Result<Counters> counters(NodeId collection) const;
+  // Every image node, in id order (verify, stats).
+  Status for_each_image(const std::function<void(const Node&)>& fn) const;
+  Result<uint64_t> object_refs(const store::ObjectId& id) const;
+  Status for_each_object_ref(const std::function<void(const store::ObjectId&, uint64_t)>& fn) const;
+  const std::string& prefix() const { return prefix_; }
+
+  // ---- writes
+  Result<Node> create_collection(std::map<std::string, std::string> attrs, int64_t now);
+  Status update_collection_attrs(NodeId collection, const std::map<std::string, std::string>& set);
+  // Finds or reserves the individual of `key` in `collection`. A reserved individual becomes
+  // visible in the tree with its first archived image.
+  Result<Node> individual_for(NodeId collection, const PatientKey& key, int64_t now);
+  Result<CommitResult> commit_image(const ImageCommit& c);
+  Status count(NodeId collection, const Counters& delta);
+
+ Catalog(lmdb::Env env, std::string prefix) : env_(std::move(env)), prefix_(std::move(prefix)) {}
+
+ private:
+  struct Dbis {
+    MDB_dbi meta, nodes, children, individuals, uids, objects, counters;
+  } db_{};
+  lmdb::Env env_;
+  std::string prefix_;
+};
+
+}  // namespace obia::index

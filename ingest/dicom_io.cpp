@@ -1,0 +1,45 @@
+// DCMTK load and in-memory serialisation.
+#include "ingest/dicom_io.h"
+
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcostrmb.h>
+#include <dcmtk/dcmdata/dcxfer.h>
+
+namespace obia::ingest {
+
+Result<std::unique_ptr<DcmFileFormat>> load_dicom(const std::filesystem::path& path) {
+  auto file = std::make_unique<DcmFileFormat>();
+  // Auto-detect accepts datasets without a meta header (some exporters write those).
+  OFCondition cond = file->loadFile(path.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
+                                    ERM_autoDetect);
+  if (cond.bad()) return make_error(EINVAL, std::string("DICOM parse failed: ") + cond.text());
+  cond = file->loadAllDataIntoMemory();
+  if (cond.bad()) return make_error(EINVAL, std::string("DICOM read failed: ") + cond.text());
+  DcmDataset* ds = file->getDataset();
+  if (ds == nullptr || ds->card() == 0) return make_error(EINVAL, "no DICOM elements found");
+  return file;
+}
+
+Result<std::vector<uint8_t>> serialize_dicom(DcmFileFormat& file) {
+  DcmDataset* ds = file.getDataset();
+  E_TransferSyntax xfer = ds->getOriginalXfer();
+  if (xfer == EXS_Unknown) xfer = EXS_LittleEndianExplicit;
+  std::vector<uint8_t> out;
+  std::vector<char> chunk(1 << 20);
+  DcmOutputBufferStream stream(chunk.data(), chunk.size());
+  file.transferInit();
+  OFCondition cond = EC_StreamNotifyClient;
+  while (cond == EC_StreamNotifyClient) {
+    cond = file.write(stream, xfer, EET_ExplicitLength, nullptr, EGL_recalcGL, EPD_withoutPadding);
+    void* buf = nullptr;
+    offile_off_t len = 0;
+    stream.flushBuffer(buf, len);
+    auto* p = static_cast<const uint8_t*>(buf);
+    out.insert(out.end(), p, p + len);
+  }
+  file.transferEnd();
+  if (cond.bad()) return make_error(EIO, std::string("DICOM write failed: ") + cond.text());
+  return out;
+}
+
+}  // namespace obia::ingest
