@@ -35,7 +35,8 @@ Result<fs::path> quarantine_file(const store::ArchivePaths& paths, const std::st
   fs::create_directories(dst.parent_path(), ec);
   if (ec) return make_error(EIO, "cannot create quarantine folder: " + ec.message());
   // Never replace an earlier rejected file of the same name: add .2, .3, ...
-  for (int n = 2; fs::exists(dst, ec) || fs::exists(dst.string() + ".reason", ec); ++n) {
+  // (A .reason without its file is the leftover of a crash between the two steps: reuse it.)
+  for (int n = 2; fs::exists(dst, ec); ++n) {
     rel = relpath.string() + "." + std::to_string(n);
     dst = paths.quarantine() / collection / rel;
   }
