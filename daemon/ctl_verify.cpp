@@ -50,23 +50,21 @@ int cmd_verify(const std::string& archive, bool repair) {
   s = objects.for_each([&](const store::ObjectId& id, const std::filesystem::path& rel) {
     if (++checked % 1000 == 0) std::cerr << "verify: " << checked << " objects hashed\n";
     if (id.variant == UINT32_MAX) return problem("unexpected file in objects/: " + rel.string());
+    if (!expected_refs.count(id.name())) {
+      ++orphans;
+      if (repair && objects.remove(id).ok()) {
+        std::cout << "repaired: removed orphan object " << id.name() << "\n";
+        return;
+      }
+      return problem("object " + id.name() + " is not referenced by the catalog (orphan)");
+    }
     auto ok = objects.check(id);
     if (!ok) return problem("object " + id.name() + ": " + ok.error().message);
     if (!*ok) problem("object " + id.name() + " does not hash to its name (damaged)");
-    if (!expected_refs.count(id.name())) {
-      ++orphans;
-      if (repair) {
-        if (auto r = objects.remove(id); r) {
-          std::cout << "repaired: removed orphan object " << id.name() << "\n";
-          return;
-        }
-      }
-      problem("object " + id.name() + " is not referenced by the catalog (orphan)");
-    }
   });
   if (!s) return fail(s.error().message);
 
-  std::cout << images << " images, " << checked << " objects checked: "
+  std::cout << images << " images, " << checked << " objects checked (" << orphans << " orphan): "
             << (problems ? std::to_string(problems) + " problem(s)" : std::string("clean")) << "\n";
   return problems ? 1 : 0;
 }
