@@ -11,7 +11,18 @@
 #include "store/archive.h"
 #include "store/object_store.h"
 
+namespace CLI {
+class App;
+}
+
 namespace obia::ctl {
+
+// Command groups register their subcommands on the app; each sets `rc` when it runs.
+void register_core_commands(CLI::App& app, int& rc);        // ctl_commands.cpp
+void register_qc_commands(CLI::App& app, int& rc);          // ctl_qc.cpp
+void register_similarity_commands(CLI::App& app, int& rc);  // ctl_similarity.cpp
+void register_access_commands(CLI::App& app, int& rc);      // ctl_access.cpp
+void register_metadata_commands(CLI::App& app, int& rc);    // ctl_metadata.cpp
 
 struct OpenArchive {
   store::ArchivePaths paths;

@@ -65,7 +65,7 @@ Result<std::unique_ptr<Catalog>> Catalog::open(const std::filesystem::path& dir,
   } else if (::access((dir / "data.mdb").c_str(), F_OK) != 0) {
     return make_error(ENOENT, "no catalog at " + dir.string());
   }
-  auto env = lmdb::Env::open(dir, kMapSize, 16);
+  auto env = lmdb::Env::open(dir, kMapSize, 64);
   if (!env) return env.error();
   auto cat = std::make_unique<Catalog>(std::move(*env), std::string(prefix));
   auto txn = lmdb::Txn::begin(cat->env_, true);
@@ -149,6 +149,15 @@ Status add_counters(lmdb::Txn& txn, MDB_dbi dbi, NodeId c, const Counters& d) {
 }
 
 }  // namespace
+
+Result<MDB_dbi> Catalog::table(const char* name) const {
+  auto txn = lmdb::Txn::begin(env_, true);
+  if (!txn) return txn.error();
+  auto dbi = lmdb::open_dbi(*txn, name, true);
+  if (!dbi) return dbi.error();
+  OBIA_TRY(txn->commit());
+  return *dbi;
+}
 
 Result<Node> Catalog::get(NodeId id) const {
   if (id == kRootId) {

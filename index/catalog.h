@@ -69,6 +69,10 @@ class Catalog {
   Result<uint64_t> object_refs(const store::ObjectId& id) const;
   Status for_each_object_ref(const std::function<void(const store::ObjectId&, uint64_t)>& fn) const;
   const std::string& prefix() const { return prefix_; }
+  // Extra tables for feature modules (policies, audit, hash codes, facets) in the same LMDB
+  // environment, so their writes can share transactions semantics and crash safety.
+  const lmdb::Env& env() const { return env_; }
+  Result<MDB_dbi> table(const char* name) const;
 
   // ---- writes
   Result<Node> create_collection(std::map<std::string, std::string> attrs, int64_t now);

@@ -12,6 +12,8 @@ std::string_view reason_code(Reason r) {
     case Reason::BadUid: return "bad-uid";
     case Reason::MixedPatient: return "mixed-patient";
     case Reason::Conflict: return "conflict";
+    case Reason::Undecodable: return "undecodable";
+    case Reason::BurnedInText: return "burned-in-text";
     case Reason::ResidualPhi: return "residual-phi";
     case Reason::DeidFailed: return "deid-failed";
     case Reason::Internal: return "internal-error";
@@ -35,6 +37,10 @@ std::string_view reason_explanation(Reason r) {
              "images of two patients are mixed.";
     case Reason::Conflict:
       return "An image with the same SOP Instance UID but different content is already archived.";
+    case Reason::Undecodable:
+      return "The pixel data cannot be decoded with any available codec.";
+    case Reason::BurnedInText:
+      return "Text was found burned into the pixels; it may identify the patient.";
     case Reason::ResidualPhi:
       return "After de-identification an identifying value was still found in the file, so it was "
              "not archived.";
@@ -61,6 +67,11 @@ std::string_view reason_fix(Reason r) {
     case Reason::Conflict:
       return "If the new file is a correction, ask the admin to retire the archived image; "
              "otherwise give the file its own SOP Instance UID.";
+    case Reason::Undecodable:
+      return "Re-export the image uncompressed or with a standard transfer syntax and resubmit.";
+    case Reason::BurnedInText:
+      return "Blank the text regions (add them to the collection's pixel rules) or remove the "
+             "image, then resubmit.";
     case Reason::ResidualPhi:
       return "Remove the identifying text from the named element (or from free text), then "
              "resubmit; report the case to the archive team.";

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace obia::ingest {
 
@@ -14,6 +15,8 @@ enum class Reason {
   BadUid,         // missing or malformed Study/Series/SOP Instance UID
   MixedPatient,   // study or series already archived under another individual
   Conflict,       // same SOP Instance UID, different content
+  Undecodable,    // pixel data that no available codec decodes
+  BurnedInText,   // text found in the pixels (Clean Pixel Data)
   ResidualPhi,    // de-identification output failed verification
   DeidFailed,     // the de-identifier could not process the file
   Internal,       // an error of ours (disk, catalog); the file is kept for retry
@@ -26,6 +29,7 @@ struct Outcome {
   Reason reason = Reason::None;
   std::string detail;  // tag path, accession, offsets: never a PHI value
   std::string path;    // archived path (Collection/I/S/series/image) when archived
+  std::vector<std::string> warnings;  // QC warnings of an archived file (blank image, ...)
 };
 
 std::string_view reason_code(Reason r);         // "corrupt", "no-patient-id", ...

@@ -51,12 +51,14 @@ Outcome reject(Reason r, std::string detail) {
 }  // namespace
 
 Pipeline::Pipeline(store::ArchivePaths paths, index::Catalog& catalog,
-                   const store::ObjectStore& objects, deid::Secret secret, PipelineOptions options)
+                   const store::ObjectStore& objects, deid::Secret secret, PipelineOptions options,
+                   PipelineHooks hooks)
     : paths_(std::move(paths)),
       catalog_(catalog),
       objects_(objects),
       secret_(secret),
-      options_(options) {}
+      options_(options),
+      hooks_(std::move(hooks)) {}
 
 Outcome Pipeline::process(const Job& job) {
   auto coll = catalog_.collection_by_accession(job.collection);
@@ -121,6 +123,12 @@ Outcome Pipeline::run_stages(const Job& job, index::NodeId collection) {
   // Stage: basic quality control.
   QcResult qc = check_basic(**file);
   if (qc.reason != Reason::None) return reject(qc.reason, qc.detail);
+  std::vector<std::string> warnings;
+  CheckContext check_ctx{job, catalog_, collection, warnings};
+  for (auto& check : hooks_.before_deid) {
+    QcResult r = check(**file, check_ctx);
+    if (r.reason != Reason::None) return reject(r.reason, r.detail);
+  }
 
   // Stage: individual (keyed HMAC of the local PatientID; the ID itself is never stored).
   auto coll = catalog_.get(collection);
@@ -137,6 +145,11 @@ Outcome Pipeline::run_stages(const Job& job, index::NodeId collection) {
   if (!d.ok)
     return reject(d.reason == "residual-phi" ? Reason::ResidualPhi : Reason::DeidFailed,
                   d.reason == "residual-phi" ? "residual-phi at " + d.detail : d.detail);
+
+  for (auto& check : hooks_.after_deid) {
+    QcResult r = check(**file, check_ctx);
+    if (r.reason != Reason::None) return reject(r.reason, r.detail);
+  }
 
   // Stage: serialise and check the bytes themselves.
   auto bytes = serialize_dicom(**file);
@@ -213,9 +226,11 @@ Outcome Pipeline::run_stages(const Job& job, index::NodeId collection) {
     if (refs.ok() && *refs == 0) (void)objects_.remove(c.object);
   }
   Outcome o;
+  o.warnings = std::move(warnings);
   switch (committed->status) {
     case index::CommitStatus::Archived:
       o.disposition = Disposition::Archived;
+      if (hooks_.archived) hooks_.archived(committed->image, **file);
       return o;
     case index::CommitStatus::Duplicate:
       o.disposition = Disposition::Duplicate;

@@ -5,11 +5,14 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
+#include <vector>
 #include <string>
 
 #include "deid/keyed_hash.h"
 #include "index/catalog.h"
 #include "ingest/outcome.h"
+#include "ingest/qc_basic.h"
 #include "store/archive.h"
 #include "store/object_store.h"
 
@@ -20,6 +23,24 @@ struct Job {
   std::filesystem::path relpath;   // relative to staging/<collection>/
 };
 
+// Extension points: quality-control stages and post-archive steps plug in here, so the
+// pipeline stays one straight line. A check returns Reason::None to pass; it may add warnings.
+struct CheckContext {
+  const Job& job;
+  const index::Catalog& catalog;
+  index::NodeId collection;
+  std::vector<std::string>& warnings;
+};
+using Check = std::function<QcResult(DcmFileFormat& file, CheckContext& context)>;
+
+struct PipelineHooks {
+  std::vector<Check> before_deid;  // on the parsed original, after basic QC
+  std::vector<Check> after_deid;   // on the de-identified dataset, before it is serialised
+  // After the catalog commit of a new image (e.g. similarity hash codes). Errors are logged by
+  // the hook; the image stays archived.
+  std::function<void(index::NodeId image, DcmFileFormat& deidentified)> archived;
+};
+
 struct PipelineOptions {
   uint64_t max_file_bytes = uint64_t{4} << 30;
 };
@@ -27,7 +48,7 @@ struct PipelineOptions {
 class Pipeline {
  public:
   Pipeline(store::ArchivePaths paths, index::Catalog& catalog, const store::ObjectStore& objects,
-           deid::Secret secret, PipelineOptions options = {});
+           deid::Secret secret, PipelineOptions options = {}, PipelineHooks hooks = {});
   // Processes the job to completion: the staged file ends archived (and removed), counted as a
   // duplicate (and removed), or quarantined. Never throws.
   Outcome process(const Job& job);
@@ -40,6 +61,7 @@ class Pipeline {
   const store::ObjectStore& objects_;
   deid::Secret secret_;
   PipelineOptions options_;
+  PipelineHooks hooks_;
 };
 
 }  // namespace obia::ingest
