@@ -75,7 +75,9 @@ Outcome Pipeline::process(const Job& job) {
   } catch (const std::exception& e) {
     o = reject(Reason::Internal, std::string("unexpected error: ") + e.what());
   }
-  return finish(job, (*coll)->id, std::move(o));
+  o = finish(job, (*coll)->id, std::move(o));
+  if (hooks_.finished && o.disposition != Disposition::Retry) hooks_.finished(job, (*coll)->id, o);
+  return o;
 }
 
 Outcome Pipeline::finish(const Job& job, index::NodeId collection, Outcome o) {

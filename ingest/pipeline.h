@@ -39,6 +39,8 @@ struct PipelineHooks {
   // After the catalog commit of a new image (e.g. similarity hash codes). Errors are logged by
   // the hook; the image stays archived.
   std::function<void(index::NodeId image, DcmFileFormat& deidentified)> archived;
+  // After every processed file, whatever its outcome (e.g. the QC report's per-submission log).
+  std::function<void(const Job& job, index::NodeId collection, const Outcome& outcome)> finished;
 };
 
 struct PipelineOptions {
