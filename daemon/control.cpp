@@ -53,7 +53,8 @@ bool read_line(int fd, std::string& out, int timeout_ms) {
 }  // namespace
 
 Result<std::unique_ptr<ControlServer>> ControlServer::start(const std::filesystem::path& path,
-                                                            ingest::IngestQueue& queue) {
+                                                            ingest::IngestQueue& queue,
+                                                            std::function<void()> on_policy) {
   auto addr = address_of(path);
   if (!addr) return addr.error();
   ::unlink(path.c_str());
@@ -63,11 +64,15 @@ Result<std::unique_ptr<ControlServer>> ControlServer::start(const std::filesyste
     return errno_error("bind " + path.string());
   ::chmod(path.c_str(), 0600);
   if (::listen(fd.get(), 16) != 0) return errno_error("listen");
-  return std::make_unique<ControlServer>(std::move(fd), path, queue);
+  return std::make_unique<ControlServer>(std::move(fd), path, queue, std::move(on_policy));
 }
 
-ControlServer::ControlServer(Fd listener, std::filesystem::path path, ingest::IngestQueue& queue)
-    : listener_(std::move(listener)), path_(std::move(path)), queue_(queue) {
+ControlServer::ControlServer(Fd listener, std::filesystem::path path, ingest::IngestQueue& queue,
+                             std::function<void()> on_policy)
+    : listener_(std::move(listener)),
+      path_(std::move(path)),
+      queue_(queue),
+      on_policy_(std::move(on_policy)) {
   thread_ = std::thread([this] { serve(); });
 }
 
@@ -114,6 +119,9 @@ void ControlServer::handle(Fd conn) {
     reply = drained ? "drained" : "busy " + status_json();
   } else if (line == "status") {
     reply = status_json();
+  } else if (line == "policy") {
+    if (on_policy_) on_policy_();
+    reply = "ok";
   } else {
     reply = "error unknown request";
   }

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/ctl.h"
+#include "daemon/ctl_time.h"
 #include "deid/profile.h"
 
 namespace obia::ctl {
@@ -53,6 +54,19 @@ int cmd_collection_create(const std::string& archive,
   }
   std::map<std::string, std::string> a2 = attrs;
   if (!a2.count("access")) a2["access"] = "open";
+  // Owner and curators are kept as numeric ids: the kernel and FUSE speak uids and gids.
+  if (a2.count("owner")) {
+    auto uid = resolve_user(a2["owner"]);
+    if (!uid) return fail("--owner: " + uid.error().message);
+    a2["owner_uid"] = std::to_string(*uid);
+  } else {
+    a2["owner_uid"] = std::to_string(::getuid());
+  }
+  if (a2.count("curators")) {
+    auto gid = resolve_group(a2["curators"]);
+    if (!gid) return fail("--curators: " + gid.error().message);
+    a2["curators_gid"] = std::to_string(*gid);
+  }
   if (!a2.count("profile")) a2["profile"] = "default";
   auto c = a->catalog->create_collection(a2, std::time(nullptr));
   if (!c) return fail(c.error().message);

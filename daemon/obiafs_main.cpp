@@ -12,6 +12,7 @@
 #include "common/fd.h"
 #include "common/log.h"
 #include "daemon/control.h"
+#include "daemon/policy_watch.h"
 #include "fs/session.h"
 #include "ingest/pipeline.h"
 #include "ingest/queue.h"
@@ -94,14 +95,22 @@ int main(int argc, char** argv) {
   }
   log::info("serving " + paths->root.string() + " at " + mount_abs.string());
 
+  auto policies = index::PolicyStore::open(**catalog);
+  if (!policies) return fail(policies.error().message);
+  std::unique_ptr<index::AuditLog> audit;  // its writer thread starts after daemonising
+
   ingest::Pipeline pipeline(*paths, **catalog, *objects, *secret);
   std::unique_ptr<ingest::IngestQueue> queue;
   std::unique_ptr<daemon::ControlServer> control;
+  std::unique_ptr<daemon::PolicyWatch> policy_watch;
 
   fs::Context context;
   context.paths = *paths;
   context.catalog = catalog->get();
   context.objects = &*objects;
+  context.policies = &*policies;
+  context.policy_cache.set_store(&*policies);
+
   context.inbox.submit = [&](const std::string& c, const std::string& rel) {
     queue->submit({c, rel});
   };
@@ -118,9 +127,24 @@ int main(int argc, char** argv) {
     (void)::write(lock->get(), "", 0);
     std::string pid = std::to_string(::getpid()) + "\n";
     if (::ftruncate(lock->get(), 0) == 0) (void)::pwrite(lock->get(), pid.data(), pid.size(), 0);
+    (void)write_file_atomic(paths->run() / "mountpoint", mount_abs.string() + "\n");
     queue = std::make_unique<ingest::IngestQueue>(
         [&](const ingest::Job& j) { return pipeline.process(j); }, workers);
-    auto server = daemon::ControlServer::start(paths->control_socket(), *queue);
+    auto opened = index::AuditLog::open(paths->root / "audit" / "audit.log", [&](index::NodeId id) {
+      return daemon::path_of(**catalog, id);
+    });
+    if (opened) {
+      audit = std::move(*opened);
+      context.audit = audit.get();
+    } else {
+      log::error("audit log: " + opened.error().message + " (opens are not audited)");
+    }
+    policy_watch = std::make_unique<daemon::PolicyWatch>(*policies, **catalog, context);
+    auto server = daemon::ControlServer::start(paths->control_socket(), *queue,
+                                               [&] {
+                                                 policy_watch->check_now();
+                                                 if (audit) audit->flush();  // obiactl audit reads next
+                                               });
     if (server) control = std::move(*server);
     else log::error("control socket: " + server.error().message);
     resume_staged(*paths, *queue);
@@ -128,7 +152,10 @@ int main(int argc, char** argv) {
   mo.on_unmounting = [&] {
     log::info("stopping: finishing files in progress");
     control.reset();
+    policy_watch.reset();
     if (queue) queue->stop();
+    context.audit = nullptr;
+    audit.reset();  // writes what is queued
   };
   int rc = fs::run_mount(context, mo);
   log::info("stopped");

@@ -29,14 +29,16 @@ struct IdentifyingValues {
 
 struct Outcome {
   bool ok = false;
-  std::string reason;   // on failure: "residual-phi", "deid-failed", ...
+  std::string reason;   // on failure: "residual-phi", "deid-failed", "burned-in-annotation"
   std::string detail;   // tag path or explanation; never a value
   std::vector<std::string> notes;  // e.g. private elements kept under Retain Safe Private
-  IdentifyingValues identifying;   // for verify_bytes() on the serialised output
+  IdentifyingValues identifying;   // for find_residual() on the serialised output
 };
 
 // De-identifies `file` in place under `profile`, then verifies the dataset (every depth, file
 // meta and private elements included) against the identifying values of the original.
+// On failure `file` is left partly changed: quarantine the original bytes, not this object.
+// "burned-in-annotation": Clean Pixel Data is selected and the file declares burned-in text.
 Outcome deidentify(DcmFileFormat& file, const Profile& profile, const Secret& secret,
                    const Subject& subject);
 

@@ -1,4 +1,4 @@
-// Attributes of every kind of inode in the tree.
+// Attributes of every kind of inode in the tree, with owner and mode from the policies.
 #include <unistd.h>
 
 #include <cstring>
@@ -12,10 +12,10 @@ Context& ctx(fuse_req_t req) { return *static_cast<Context*>(fuse_req_userdata(r
 
 namespace {
 
-struct stat dir_attr(uint64_t ino, int64_t mtime, mode_t mode = 0555) {
+struct stat dir_attr(uint64_t ino, int64_t mtime) {
   struct stat st {};
   st.st_ino = ino;
-  st.st_mode = S_IFDIR | mode;
+  st.st_mode = S_IFDIR | 0555;
   st.st_nlink = 2;
   st.st_mtime = st.st_ctime = st.st_atime = mtime;
   st.st_blksize = 1 << 20;
@@ -39,6 +39,22 @@ int64_t mount_time() {
   return t;
 }
 
+Result<Access> policy_access(Context& c, index::NodeId collection, bool below, bool curator_area) {
+  auto p = c.policy_cache.get(collection);
+  if (!p) return p.error();
+  Access a;
+  a.perms = curator_area ? curator_perms(*p) : archive_perms(*p, below);
+  a.policy = std::move(*p);
+  return a;
+}
+
+Result<index::NodeId> area_collection(Context& c, const AreaPath& p) {
+  auto coll = c.catalog->collection_by_accession(p.rel.substr(0, p.rel.find('/')));
+  if (!coll) return coll.error();
+  if (!*coll) return make_error(ENOENT, "no such collection");
+  return (*coll)->id;
+}
+
 }  // namespace
 
 struct stat node_attr(const index::Node& n) {
@@ -51,34 +67,75 @@ std::filesystem::path real_path(const Context& c, const AreaPath& p) {
 }
 
 double attr_timeout(uint64_t ino) {
-  if (ino == kRootIno || ino == kInboxIno || ino == kQuarantineIno) return kLiveTimeout;
+  if (ino == kRootIno || ino == kInboxIno || ino == kQuarantineIno || ino == kRequestsIno)
+    return kLiveTimeout;
   uint8_t k = ino_kind(ino);
-  if (k == kSidecarKind || k == kInboxKind || k == kQuarantineKind) return kLiveTimeout;
+  if (k == kSidecarKind || k == kInboxKind || k == kQuarantineKind || k == kRequestKind)
+    return kLiveTimeout;
   return kArchivedTimeout;
 }
 
-Result<struct stat> stat_ino(Context& c, uint64_t ino) {
-  if (ino == kRootIno) return dir_attr(ino, mount_time());
-  if (ino == kInboxIno || ino == kQuarantineIno) return dir_attr(ino, mount_time());
-  if (ino == kReadmeIno) return file_attr(ino, readme_text().size(), mount_time());
+Result<Access> access_of(Context& c, uint64_t ino) {
   uint8_t k = ino_kind(ino);
-  if (k == kSidecarKind) {
-    auto content = sidecar_content(*c.catalog, sidecar_parent(ino));
-    if (!content) return content.error();
-    return file_attr(ino, content->size(), mount_time());
-  }
   if (k == kInboxKind || k == kQuarantineKind) {
     auto p = c.path_table.get(ino);
+    if (!p) return make_error(ESTALE, "stale inode");
+    auto coll = area_collection(c, *p);
+    if (!coll) return coll.error();
+    return policy_access(c, *coll, true, true);
+  }
+  if (k == kRequestKind) {
+    Access a;
+    a.perms.file_mode = 0666;  // anyone may ask; each caller reads only their own request
+    return a;
+  }
+  index::NodeId node = k == kSidecarKind ? sidecar_parent(ino) : ino;
+  if (!is_catalog_ino(node) || node == kRootIno) return Access{};
+  auto coll = collection_of(c, node);
+  if (!coll) return coll.error();
+  if (*coll == 0) return Access{};
+  // The collection folder and its collection.json stay visible to all, so anyone can ask.
+  bool below = node != *coll;
+  return policy_access(c, *coll, below, false);
+}
+
+Result<struct stat> stat_ino(Context& c, uint64_t ino) {
+  struct stat st {};
+  uint8_t k = ino_kind(ino);
+  if (ino == kRootIno || ino == kInboxIno || ino == kQuarantineIno || ino == kRequestsIno) {
+    st = dir_attr(ino, mount_time());
+  } else if (ino == kReadmeIno) {
+    st = file_attr(ino, readme_text().size(), mount_time());
+  } else if (ino == kTermsIno) {
+    st = file_attr(ino, terms_text().size(), mount_time());
+  } else if (k == kRequestKind) {
+    st = file_attr(ino, 0, mount_time());  // content differs per caller: size 0, direct_io
+  } else if (k == kSidecarKind) {
+    auto content = sidecar_content(*c.catalog, sidecar_parent(ino));
+    if (!content) return content.error();
+    st = file_attr(ino, content->size(), mount_time());
+  } else if (k == kInboxKind || k == kQuarantineKind) {
+    auto p = c.path_table.get(ino);
     if (!p) return make_error(ENOENT, "stale inode");
-    struct stat st {};
     if (::lstat(real_path(c, *p).c_str(), &st) != 0) return errno_error("lstat");
     st.st_ino = ino;
-    if (p->area == Area::Quarantine) st.st_mode &= ~mode_t(0222);  // read and delete only
+    auto a = access_of(c, ino);
+    if (!a) return a.error();
+    Perms perms = a->perms;
+    if (p->area == Area::Quarantine) perms.file_mode = 0440;  // read and delete only
+    uid_t owner = st.st_uid;
+    apply(st, perms);
+    if (p->rel.find('/') != std::string::npos) st.st_uid = owner;  // submitters own their files
     return st;
+  } else {
+    auto n = c.catalog->get(ino);
+    if (!n) return n.error();
+    st = node_attr(*n);
   }
-  auto n = c.catalog->get(ino);
-  if (!n) return n.error();
-  return node_attr(*n);
+  auto a = access_of(c, ino);
+  if (!a) return a.error();
+  apply(st, a->perms);
+  return st;
 }
 
 }  // namespace obia::fs

@@ -11,8 +11,11 @@
 #include <string>
 #include <sys/stat.h>
 
+#include "fs/access.h"
 #include "fs/inodes.h"
+#include "index/audit_log.h"
 #include "index/catalog.h"
+#include "index/policy.h"
 #include "store/archive.h"
 #include "store/object_store.h"
 
@@ -29,8 +32,18 @@ struct Context {
   store::ArchivePaths paths;
   index::Catalog* catalog = nullptr;
   const store::ObjectStore* objects = nullptr;
+  index::PolicyStore* policies = nullptr;
+  index::AuditLog* audit = nullptr;  // opens of images in controlled collections
   InboxHooks inbox;
   PathTable path_table;
+  PolicyCache policy_cache;
+  std::mutex ancestors_mu;
+  std::unordered_map<index::NodeId, index::NodeId> ancestors;  // node -> collection
+  fuse_session* session = nullptr;  // for cache invalidation notices
+
+  // Drops cached policies and tells the kernel to forget the attributes (and ACLs) of every
+  // collection and directory below them, so new permissions apply to the next access.
+  void policies_changed();
 };
 
 Context& ctx(fuse_req_t req);
@@ -39,10 +52,18 @@ Context& ctx(fuse_req_t req);
 constexpr double kArchivedTimeout = 86400.0;
 constexpr double kLiveTimeout = 1.0;  // inbox, quarantine, generated files
 
-// Attributes of any inode; ENOENT when it does not exist (or no longer).
+// Attributes of any inode, owner and mode derived from its policy; ENOENT when it does not
+// exist (or no longer).
 Result<struct stat> stat_ino(Context& c, uint64_t ino);
-// Attributes of a catalog node without another catalog read.
+// Attributes of a catalog node (before policy: apply() the Perms of its collection).
 struct stat node_attr(const index::Node& n);
+// Owner, group and mode bits for `ino` under its collection's policy; the policy is returned
+// too when the inode belongs to a collection.
+struct Access {
+  Perms perms;
+  std::optional<index::CollectionPolicy> policy;
+};
+Result<Access> access_of(Context& c, uint64_t ino);
 double attr_timeout(uint64_t ino);
 // Maps an inbox/quarantine path to the real path in the archive directory.
 std::filesystem::path real_path(const Context& c, const AreaPath& p);

@@ -19,6 +19,11 @@ struct FileHandle {
   bool generated = false;
   bool writer = false;    // opened for writing in the inbox: queue the file at release
   AreaPath path{Area::Inbox, ""};
+  // requests/<C>: what the caller writes is recorded as an access request at release.
+  bool request = false;
+  uint64_t collection = 0;
+  uint32_t uid = 0;
+  std::string written;
 };
 
 struct DirEntry {

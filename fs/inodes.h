@@ -17,10 +17,20 @@ constexpr uint64_t kRootIno = index::kRootId;
 constexpr uint64_t kInboxIno = 2;
 constexpr uint64_t kQuarantineIno = 3;
 constexpr uint64_t kReadmeIno = 4;
+constexpr uint64_t kRequestsIno = 5;  // requests/: access requests through files
+constexpr uint64_t kTermsIno = 6;     // requests/TERMS.txt
 
 constexpr uint8_t kSidecarKind = 8;     // collection.json, study.json, series.json
 constexpr uint8_t kInboxKind = 9;       // inbox/<C>/... (staging/<C>/...)
 constexpr uint8_t kQuarantineKind = 10; // quarantine/<C>/...
+constexpr uint8_t kRequestKind = 11;    // requests/<C>: one per collection
+
+inline uint64_t request_ino(index::NodeId collection) {
+  return (uint64_t{kRequestKind} << index::kKindShift) | index::seq_of(collection);
+}
+inline index::NodeId request_collection(uint64_t ino) {
+  return index::make_id(index::Kind::Collection, ino & index::kSeqMask);
+}
 
 inline uint8_t ino_kind(uint64_t ino) { return static_cast<uint8_t>(ino >> index::kKindShift); }
 inline bool is_catalog_ino(uint64_t ino) {

@@ -67,6 +67,7 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
     int flags = (fi->flags & (O_ACCMODE | O_TRUNC | O_EXCL | O_APPEND)) | O_CREAT | O_NOFOLLOW |
                 O_CLOEXEC;
     if ((flags & O_ACCMODE) == O_RDONLY) flags = (flags & ~O_ACCMODE) | O_WRONLY;
+    mode &= ~fuse_req_ctx(req)->umask;  // with POSIX ACLs the kernel leaves the umask to us
     auto fd = open_fd(real_path(c, p), flags, (mode & 0777) | 0600);
     if (!fd) return reply_error(req, fd.error().code);
     own_by_caller(req, fd->get());
@@ -91,6 +92,7 @@ void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) 
     if (!safe_entry_name(name)) return reply_error(req, EINVAL);
     AreaPath p{Area::Inbox, dir->rel + "/" + name};
     std::string real = real_path(c, p).string();
+    mode &= ~fuse_req_ctx(req)->umask;
     if (::mkdir(real.c_str(), (mode & 0777) | 0700) != 0) return reply_error(req, errno);
     if (auto dfd = open_fd(real, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)) own_by_caller(req, dfd->get());
     reply_new_entry(req, c, p, nullptr);
@@ -102,6 +104,17 @@ void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) 
 void op_write_buf(fuse_req_t req, fuse_ino_t, struct fuse_bufvec* bufv, off_t off,
                   struct fuse_file_info* fi) {
   FileHandle* h = from_fh<FileHandle>(fi->fh);
+  if (h->request) {  // requests/<C>: collect the text, recorded at release
+    size_t n = fuse_buf_size(bufv);
+    if (h->written.size() + n > 65536) return reply_error(req, EFBIG);
+    std::string chunk(n, '\0');
+    fuse_bufvec dst = FUSE_BUFVEC_INIT(n);
+    dst.buf[0].mem = chunk.data();
+    ssize_t got = fuse_buf_copy(&dst, bufv, FUSE_BUF_NO_SPLICE);
+    if (got < 0) return reply_error(req, static_cast<int>(-got));
+    h->written.append(chunk.data(), static_cast<size_t>(got));
+    return (void)fuse_reply_write(req, static_cast<size_t>(got));
+  }
   if (!h->writer) return reply_error(req, EBADF);
   fuse_bufvec dst = FUSE_BUFVEC_INIT(fuse_buf_size(bufv));
   dst.buf[0].flags = static_cast<fuse_buf_flags>(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
@@ -116,6 +129,11 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set,
                 struct fuse_file_info* fi) {
   try {
     Context& c = ctx(req);
+    if (ino_kind(ino) == kRequestKind) {  // O_TRUNC of a request file: nothing to truncate
+      auto st = stat_ino(c, ino);
+      if (!st) return reply_error(req, st.error().code);
+      return (void)fuse_reply_attr(req, &*st, kLiveTimeout);
+    }
     auto p = inbox_dir(c, ino);
     if (!p) return reply_error(req, EROFS);
     std::string real = real_path(c, *p).string();

@@ -20,13 +20,22 @@ void reply_entry(fuse_req_t req, uint64_t ino, const struct stat& st) {
 
 // Entry for an inbox or quarantine path, taking one lookup reference on success.
 void reply_area_entry(fuse_req_t req, Context& c, Area area, const std::string& rel) {
-  struct stat st {};
   AreaPath p{area, rel};
-  if (::lstat(real_path(c, p).c_str(), &st) != 0) return reply_error(req, errno);
+  struct stat probe {};
+  if (::lstat(real_path(c, p).c_str(), &probe) != 0) return reply_error(req, errno);
   uint64_t ino = c.path_table.ref(area, rel);
-  st.st_ino = ino;
-  if (area == Area::Quarantine) st.st_mode &= ~mode_t(0222);
-  reply_entry(req, ino, st);
+  auto st = stat_ino(c, ino);
+  if (!st) {
+    c.path_table.forget(ino, 1);
+    return reply_error(req, st.error().code);
+  }
+  reply_entry(req, ino, *st);
+}
+
+void reply_ino(fuse_req_t req, Context& c, uint64_t ino) {
+  auto st = stat_ino(c, ino);
+  if (!st) return reply_error(req, st.error().code);
+  reply_entry(req, ino, *st);
 }
 
 Result<bool> collection_exists(Context& c, const char* name) {
@@ -41,11 +50,17 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   try {
     Context& c = ctx(req);
     if (parent == kRootIno) {
-      if (!std::strcmp(name, "inbox")) return reply_entry(req, kInboxIno, *stat_ino(c, kInboxIno));
-      if (!std::strcmp(name, "quarantine"))
-        return reply_entry(req, kQuarantineIno, *stat_ino(c, kQuarantineIno));
-      if (!std::strcmp(name, "README.txt"))
-        return reply_entry(req, kReadmeIno, *stat_ino(c, kReadmeIno));
+      if (!std::strcmp(name, "inbox")) return reply_ino(req, c, kInboxIno);
+      if (!std::strcmp(name, "quarantine")) return reply_ino(req, c, kQuarantineIno);
+      if (!std::strcmp(name, "README.txt")) return reply_ino(req, c, kReadmeIno);
+      if (!std::strcmp(name, "requests")) return reply_ino(req, c, kRequestsIno);
+    }
+    if (parent == kRequestsIno) {
+      if (!std::strcmp(name, "TERMS.txt")) return reply_ino(req, c, kTermsIno);
+      auto coll = c.catalog->collection_by_accession(name);
+      if (!coll) return reply_error(req, coll.error().code);
+      if (!*coll) return reply_error(req, ENOENT);
+      return reply_ino(req, c, request_ino((*coll)->id));
     }
     if (parent == kInboxIno || parent == kQuarantineIno) {
       auto exists = collection_exists(c, name);
@@ -63,18 +78,26 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
       return reply_area_entry(req, c, p->area, p->rel + "/" + name);
     }
     if (!is_catalog_ino(parent)) return reply_error(req, ENOTDIR);
-    if (parent != kRootIno && name == sidecar_name(index::kind_of(parent))) {
-      uint64_t ino = sidecar_ino(parent);
-      auto st = stat_ino(c, ino);
-      if (!st) return reply_error(req, st.error().code);
-      return reply_entry(req, ino, *st);
+    if (parent != kRootIno && name == sidecar_name(index::kind_of(parent)))
+      return reply_ino(req, c, sidecar_ino(parent));
+    if (index::kind_of(parent) == index::Kind::Collection) {
+      // Below a controlled collection's folder, callers without access find nothing.
+      auto a = access_of(c, parent);
+      if (!a) return reply_error(req, a.error().code);
+      if (a->policy && a->policy->controlled &&
+          !index::may_read(*a->policy, caller_of(req, true)))
+        return reply_error(req, ENOENT);
     }
     auto child = c.catalog->lookup(parent, name);
     if (!child) return reply_error(req, child.error().code);
     if (!*child) return reply_error(req, ENOENT);  // not cached: new images keep arriving
     auto n = c.catalog->get(**child);
     if (!n) return reply_error(req, n.error().code);
-    reply_entry(req, n->id, node_attr(*n));
+    auto a = access_of(c, n->id);
+    if (!a) return reply_error(req, a.error().code);
+    struct stat st = node_attr(*n);
+    apply(st, a->perms);
+    reply_entry(req, n->id, st);
   } catch (...) {
     reply_error(req, EIO);
   }

@@ -8,6 +8,7 @@
 
 #include "fs/handles.h"
 #include "fs/ops.h"
+#include "fs/requests.h"
 #include "fs/sidecar.h"
 
 namespace obia::fs {
@@ -33,6 +34,34 @@ void open_area(fuse_req_t req, Context& c, uint64_t ino, fuse_file_info* fi) {
   if (fuse_reply_open(req, fi) != 0 && write) c.inbox.writer_closed();
 }
 
+void open_request(fuse_req_t req, Context& c, uint64_t ino, fuse_file_info* fi) {
+  auto h = std::make_unique<FileHandle>();
+  h->request = true;
+  h->generated = true;
+  h->collection = request_collection(ino);
+  index::Caller who = caller_of(req, true);
+  h->uid = who.uid;
+  if (!wants_write(fi->flags)) h->content = request_status(c, h->collection, who);
+  fi->direct_io = 1;  // each caller reads their own status
+  fi->fh = to_fh(std::move(h));
+  fuse_reply_open(req, fi);
+}
+
+// The daemon's check at open: authoritative even if a kernel cache is stale. Audits opens of
+// images in controlled collections.
+int check_read(fuse_req_t req, Context& c, uint64_t ino, bool image) {
+  auto a = access_of(c, ino);
+  if (!a) return a.error().code;
+  if (!a->policy || !a->policy->controlled || !a->perms.acl) return 0;
+  index::Caller who = caller_of(req, false);
+  if (!index::may_read(*a->policy, who)) {
+    who = caller_of(req, true);
+    if (!index::may_read(*a->policy, who)) return EACCES;
+  }
+  if (image && c.audit) c.audit->record({static_cast<int64_t>(time(nullptr)), who.uid, "open", ino, ""});
+  return 0;
+}
+
 }  // namespace
 
 void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
@@ -40,12 +69,16 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
     Context& c = ctx(req);
     uint8_t k = ino_kind(ino);
     if (k == kInboxKind || k == kQuarantineKind) return open_area(req, c, ino, fi);
+    if (k == kRequestKind) return open_request(req, c, ino, fi);
     if (wants_write(fi->flags)) return reply_error(req, EROFS);
     auto h = std::make_unique<FileHandle>();
-    if (ino == kReadmeIno || k == kSidecarKind) {
+    if (ino == kReadmeIno || ino == kTermsIno || k == kSidecarKind) {
       if (ino == kReadmeIno) {
         h->content = readme_text();
+      } else if (ino == kTermsIno) {
+        h->content = terms_text();
       } else {
+        if (int err = check_read(req, c, ino, false)) return reply_error(req, err);
         auto content = sidecar_content(*c.catalog, sidecar_parent(ino));
         if (!content) return reply_error(req, content.error().code);
         h->content = std::move(*content);
@@ -53,6 +86,7 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
       h->generated = true;
       fi->direct_io = 1;  // content may change between opens; each open reads one snapshot
     } else if (k == static_cast<uint8_t>(index::Kind::Image)) {
+      if (int err = check_read(req, c, ino, true)) return reply_error(req, err);
       auto n = c.catalog->get(ino);
       if (!n) return reply_error(req, n.error().code);
       auto fd = c.objects->open_object(n->object);
@@ -88,6 +122,7 @@ void op_read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, struct fuse_fil
 void op_release(fuse_req_t req, fuse_ino_t, struct fuse_file_info* fi) {
   auto h = take_fh<FileHandle>(fi->fh);
   Context& c = ctx(req);
+  if (h->request && !h->written.empty()) record_request(c, h->collection, h->uid, h->written);
   if (h->writer) {
     h->fd.reset();
     // Queue first, then drop the writer count, so `obiactl wait` never sees a gap.

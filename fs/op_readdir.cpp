@@ -15,17 +15,50 @@ void add_fixed(Context& c, DirHandle& d, const char* name, uint64_t ino) {
   if (st) d.entries.push_back(DirEntry{name, *st, false, {}});
 }
 
-Status list_catalog(Context& c, uint64_t ino, DirHandle& d) {
+Status list_catalog(fuse_req_t req, Context& c, uint64_t ino, DirHandle& d) {
   if (ino == kRootIno) {
     add_fixed(c, d, "README.txt", kReadmeIno);
     add_fixed(c, d, "inbox", kInboxIno);
     add_fixed(c, d, "quarantine", kQuarantineIno);
+    add_fixed(c, d, "requests", kRequestsIno);
   } else if (std::string sc = sidecar_name(index::kind_of(ino)); !sc.empty()) {
     add_fixed(c, d, sc.c_str(), sidecar_ino(ino));
   }
+  // The daemon's own check, authoritative even when the kernel's caches are stale: content of
+  // a controlled collection is listed only to those who may read it.
+  Perms child_perms;
+  if (ino != kRootIno) {
+    auto coll = collection_of(c, ino);
+    if (!coll) return coll.error();
+    auto p = c.policy_cache.get(*coll);
+    if (!p) return p.error();
+    if (p->controlled && !index::may_read(*p, caller_of(req, true))) {
+      if (ino == *coll) return {};  // collection.json only, so anyone can ask
+      return make_error(EACCES, "no access");
+    }
+    child_perms = archive_perms(*p, true);
+  }
   auto kids = c.catalog->children(ino);
   if (!kids) return kids.error();
-  for (auto& n : *kids) d.entries.push_back(DirEntry{n.name, node_attr(n), false, {}});
+  for (auto& n : *kids) {
+    struct stat st = node_attr(n);
+    if (ino == kRootIno) {
+      auto a = access_of(c, n.id);
+      if (!a) return a.error();
+      apply(st, a->perms);
+    } else {
+      apply(st, child_perms);
+    }
+    d.entries.push_back(DirEntry{n.name, st, false, {}});
+  }
+  return {};
+}
+
+Status list_requests(Context& c, DirHandle& d) {
+  add_fixed(c, d, "TERMS.txt", kTermsIno);
+  auto colls = c.catalog->collections();
+  if (!colls) return colls.error();
+  for (auto& n : *colls) add_fixed(c, d, n.name.c_str(), request_ino(n.id));
   return {};
 }
 
@@ -36,9 +69,9 @@ Status list_area_roots(Context& c, Area area, DirHandle& d) {
     AreaPath p{area, n.name};
     std::error_code ec;
     std::filesystem::create_directories(real_path(c, p), ec);
-    struct stat st {};
-    if (::lstat(real_path(c, p).c_str(), &st) != 0) continue;
-    d.entries.push_back(DirEntry{n.name, st, true, p});
+    auto st = stat_ino(c, c.path_table.ino_of(area, n.name));
+    if (!st) continue;
+    d.entries.push_back(DirEntry{n.name, *st, true, p});
   }
   return {};
 }
@@ -51,10 +84,10 @@ Status list_area(Context& c, const AreaPath& dir, DirHandle& d) {
     std::string name = e->d_name;
     if (name == "." || name == "..") continue;
     if (name.find(".tmp.") != std::string::npos) continue;  // our own atomic-write temps
-    struct stat st {};
-    if (::fstatat(::dirfd(dp.get()), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-    if (dir.area == Area::Quarantine) st.st_mode &= ~mode_t(0222);
-    d.entries.push_back(DirEntry{name, st, true, AreaPath{dir.area, dir.rel + "/" + name}});
+    AreaPath p{dir.area, dir.rel + "/" + name};
+    auto st = stat_ino(c, c.path_table.ino_of(p.area, p.rel));
+    if (!st) continue;
+    d.entries.push_back(DirEntry{name, *st, true, p});
   }
   std::sort(d.entries.begin(), d.entries.end(),
             [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
@@ -105,14 +138,14 @@ void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
       auto p = c.path_table.get(ino);
       if (!p) return reply_error(req, ESTALE);
       s = list_area(c, *p, *d);
+    } else if (ino == kRequestsIno) {
+      s = list_requests(c, *d);
     } else if (is_catalog_ino(ino) && (ino == kRootIno || index::kind_of(ino) != index::Kind::Image)) {
-      s = list_catalog(c, ino, *d);
+      s = list_catalog(req, c, ino, *d);
     } else {
       return reply_error(req, ENOTDIR);
     }
     if (!s) return reply_error(req, s.error().code);
-    for (auto& e : d->entries)
-      if (e.area) e.attr.st_ino = c.path_table.ino_of(e.path.area, e.path.rel);
     fi->fh = to_fh(std::move(d));
     fi->cache_readdir = 0;
     fuse_reply_open(req, fi);

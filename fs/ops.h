@@ -40,6 +40,9 @@ void op_mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, 
 void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size,
                  int flags);
 void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char* name);
+// op_xattr.cpp
+void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size);
+void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
 
 // Is `name` acceptable as a new inbox entry (no separators, not . or .., not too long)?
 bool safe_entry_name(const char* name);

@@ -26,6 +26,9 @@ void op_init(void*, struct fuse_conn_info* conn) {
   // need not check mtime to invalidate it.
   conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
   conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+  // Grants are POSIX ACLs: the kernel enforces them (with default_permissions) and caches them
+  // per inode until the daemon invalidates the inode.
+  if (conn->capable & FUSE_CAP_POSIX_ACL) conn->want |= FUSE_CAP_POSIX_ACL;
 }
 
 fuse_lowlevel_ops make_ops() {
@@ -55,6 +58,8 @@ fuse_lowlevel_ops make_ops() {
   ops.mknod = op_mknod;
   ops.setxattr = op_setxattr;
   ops.removexattr = op_removexattr;
+  ops.getxattr = op_getxattr;
+  ops.listxattr = op_listxattr;
   return ops;
 }
 
@@ -84,7 +89,10 @@ int run_mount(Context& context, const MountOptions& mo) {
   Args args;
   args.storage.push_back("obiafs");
   if (mo.debug) args.storage.push_back("-d");
+  // default_permissions: the kernel checks every access against the policy-derived owner,
+  // group, mode and ACL of each inode. allow_other (as root): the archive serves all users.
   std::string opts = "fsname=obiafs,subtype=obiafs,default_permissions";
+  if (::geteuid() == 0) opts += ",allow_other";
   for (auto& o : mo.options) opts += "," + o;
   args.storage.push_back("-o");
   args.storage.push_back(opts);
@@ -100,6 +108,7 @@ int run_mount(Context& context, const MountOptions& mo) {
     return 1;
   }
   if (fuse_set_signal_handlers(se.get()) != 0) return 1;
+  context.session = se.get();
   if (fuse_session_mount(se.get(), mo.mountpoint.c_str()) != 0) {
     log::error("cannot mount at " + mo.mountpoint);
     fuse_remove_signal_handlers(se.get());
@@ -117,6 +126,7 @@ int run_mount(Context& context, const MountOptions& mo) {
   fuse_loop_cfg_set_idle_threads(cfg.get(), 4);
   int rc = fuse_session_loop_mt(se.get(), cfg.get());
   if (mo.on_unmounting) mo.on_unmounting();
+  context.session = nullptr;
   fuse_session_unmount(se.get());
   fuse_remove_signal_handlers(se.get());
   return rc == 0 ? 0 : 1;

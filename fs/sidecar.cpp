@@ -80,7 +80,26 @@ const std::string& readme_text() {
       "  inbox/OBIA0001/                curators copy DICOM files here (cp -r DIR inbox/OBIA0001/);\n"
       "                                 files vanish from the inbox once archived\n"
       "  quarantine/OBIA0001/           rejected files, each with NAME.reason (why, how to fix)\n\n"
-      "Everything outside inbox/ is read-only. Admins: obiactl --help.\n";
+      "  requests/OBIA0001              ask for access to a controlled collection (see\n"
+      "                                 requests/TERMS.txt); read it back for the status\n\n"
+      "Everything outside inbox/ and requests/ is read-only. Admins: obiactl --help.\n";
+  return text;
+}
+
+const std::string& terms_text() {
+  static const std::string text =
+      "Terms of access to controlled OBIA collections\n"
+      "==============================================\n\n"
+      "By requesting access you agree:\n"
+      "  1. not to attempt to re-identify any individual, nor to link the data with other data\n"
+      "     for that purpose;\n"
+      "  2. to use the data only for the purpose you state;\n"
+      "  3. not to redistribute the data, and to keep it secure;\n"
+      "  4. to report to the collection's owner any identifying information you find.\n\n"
+      "To ask, write a file at requests/<COLLECTION> with your purpose and your acceptance:\n\n"
+      "  printf 'purpose: train a nodule detector\\naccept-terms: yes\\n' > requests/OBIA0001\n\n"
+      "Read the same file back for the status of your request. The owner decides with\n"
+      "obiactl request approve|deny. Every open of an image is logged.\n";
   return text;
 }
 

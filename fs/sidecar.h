@@ -12,5 +12,6 @@ namespace obia::fs {
 std::string sidecar_name(index::Kind kind);
 Result<std::string> sidecar_content(const index::Catalog& catalog, index::NodeId parent);
 const std::string& readme_text();
+const std::string& terms_text();  // requests/TERMS.txt
 
 }  // namespace obia::fs

@@ -12,7 +12,7 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev
   python3 python3-pydicom python3-numpy python3-pytest
-  dcm2niix dicom3tools jq util-linux procps
+  dcm2niix dicom3tools jq util-linux procps acl attr passwd
 )
 
 missing=()

@@ -1,0 +1,50 @@
+// Identifying tokens: how values are normalised and split for the verification pass, and the
+// boundary-aware matcher used on datasets, serialised bytes and free text alike.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace obia::deid {
+
+// Tokens shorter than this are ignored: too common to mean anything ("M", "CT", "1").
+inline constexpr std::size_t kMinTokenLength = 3;
+// Tokens without any letter (numbers, dates, UIDs, phone numbers) need this many digits; shorter
+// numbers ("120", "1.5") are everywhere in retained numeric attributes.
+inline constexpr std::size_t kMinTokenDigits = 4;
+
+// Lower-cases ASCII letters; other bytes (including non-ASCII text) are kept as they are.
+std::string fold_case(std::string_view s);
+
+// Splits a value into normalised tokens: case folded; split on spaces, '^', '\', '=', and any
+// other punctuation except '.', '-', '_', '@' (kept inside UIDs, dates, IDs, e-mail addresses);
+// leading/trailing '.', '-', '_', '@' trimmed. A token with letters that contains '.', '-', '_'
+// or '@' also yields its parts ("mary-jane" -> "mary-jane", "mary", "jane"). Tokens failing
+// is_useful_token() are dropped.
+std::vector<std::string> tokenize(std::string_view value);
+
+// Long enough, enough digits if it has no letter, and not a word that carries no identity
+// ("anonymous", "unknown", "test", "patient", ...: placeholders and our own dummies).
+bool is_useful_token(std::string_view token);
+
+// Finds whole-token occurrences of any of a fixed set of tokens in text. A match must not be
+// glued to letters or digits on either side (so "tom" does not match "anatomy"), and a token
+// that starts or ends with a digit must not continue a dotted number (so "10008" does not match
+// inside "1.2.840.10008.5.1").
+class TokenMatcher {
+ public:
+  // Tokens are case-folded; empty ones are dropped.
+  explicit TokenMatcher(std::vector<std::string> tokens);
+  // Index into tokens() of the first token found in `text`, or nullopt.
+  std::optional<std::size_t> find_in(std::string_view text) const;
+  const std::vector<std::string>& tokens() const { return tokens_; }
+  bool empty() const { return tokens_.empty(); }
+
+ private:
+  std::vector<std::string> tokens_;
+};
+
+}  // namespace obia::deid

@@ -1,0 +1,41 @@
+// Clean Descriptors: which free text may be kept.
+#include <gtest/gtest.h>
+
+#include "deid/text_clean.h"
+
+namespace obia::deid {
+namespace {
+
+TEST(TextClean, KeepsOrdinaryDescriptions) {
+  const TokenMatcher none({});
+  for (const char* s : {"CT CHEST W CONTRAST", "AXIAL 5MM", "T1 MPRAGE 1.0 mm sag", "Series 2",
+                        "MR HEAD", "DR CHEST PA", "Localizer 3 planes", "0.5-1.0 mm", "512 x 512",
+                        "Mar reduction kernel B30f"}) {
+    EXPECT_EQ(inspect_text(s, none), TextFinding::Clean) << s;
+  }
+}
+
+TEST(TextClean, RejectsIdentifyingContent) {
+  const TokenMatcher ids({"smithers", "springfield"});
+  EXPECT_EQ(inspect_text("Patient Smithers moved", ids), TextFinding::IdentifyingValue);
+  EXPECT_EQ(inspect_text("referred from SPRINGFIELD", ids), TextFinding::IdentifyingValue);
+  const TokenMatcher none({});
+  EXPECT_EQ(inspect_text("Doe^John", none), TextFinding::PersonName);
+  EXPECT_EQ(inspect_text("per Dr. House", none), TextFinding::PersonName);
+  EXPECT_EQ(inspect_text("Mrs Krabappel", none), TextFinding::PersonName);
+  EXPECT_EQ(inspect_text("prior 2021-03-15", none), TextFinding::Date);
+  EXPECT_EQ(inspect_text("prior 15/03/2021", none), TextFinding::Date);
+  EXPECT_EQ(inspect_text("prior 20210315", none), TextFinding::Date);
+  EXPECT_EQ(inspect_text("seen 15 March", none), TextFinding::Date);
+  EXPECT_EQ(inspect_text("call 555-123-4567", none), TextFinding::PhoneNumber);
+  EXPECT_EQ(inspect_text("call (555) 123 4567", none), TextFinding::PhoneNumber);
+  EXPECT_EQ(inspect_text("MRN 3344556", none), TextFinding::Identifier);
+  EXPECT_EQ(inspect_text("742 Evergreen Street", none), TextFinding::Address);
+  EXPECT_EQ(inspect_text("mail j@x.org", none), TextFinding::Address);
+  EXPECT_EQ(inspect_text("St Mary Hospital", none), TextFinding::Institution);
+  EXPECT_EQ(inspect_text("Universitätsklinikum", none), TextFinding::Institution);
+  EXPECT_EQ(inspect_text("ref 1.2.840.113619.2.55", none), TextFinding::Uid);
+}
+
+}  // namespace
+}  // namespace obia::deid
