@@ -39,6 +39,8 @@ struct Outcome {
 // meta and private elements included) against the identifying values of the original.
 // On failure `file` is left partly changed: quarantine the original bytes, not this object.
 // "burned-in-annotation": Clean Pixel Data is selected and the file declares burned-in text.
+// On failure `file` is left partly changed: quarantine the original bytes, not this object.
+// "burned-in-annotation": Clean Pixel Data is selected and the file declares burned-in text.
 Outcome deidentify(DcmFileFormat& file, const Profile& profile, const Secret& secret,
                    const Subject& subject);
 

@@ -8,6 +8,8 @@
 namespace obia::deid {
 
 DcmEVR effective_vr(const DcmElement& elem) {
+  // Parsed as a sequence (e.g. an unknown tag of undefined length): walk it as one.
+  if (elem.ident() == EVR_SQ) return EVR_SQ;
   const DcmEVR vr = elem.getTag().getEVR();
   if (vr != EVR_UN || elem.getTag().isPrivate()) return vr;
   const DcmTag dict(elem.getTag().getGroup(), elem.getTag().getElement());

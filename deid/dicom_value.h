@@ -14,7 +14,8 @@
 
 namespace obia::deid {
 
-// The element's VR, or the dictionary's VR when the element was read as UN but the tag is known.
+// The element's VR, or the dictionary's VR when the element was read as UN but the tag is known;
+// SQ for anything DCMTK parsed as a sequence.
 DcmEVR effective_vr(const DcmElement& elem);
 
 bool is_string_vr(DcmEVR vr);         // AE AS CS DA DS DT IS LO LT PN SH ST TM UC UI UR UT

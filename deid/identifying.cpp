@@ -159,7 +159,7 @@ class Collector {
 
   void visit(DcmElement& elem, const DcmTagKey& tag, DcmEVR vr, const Decision& d, Context context,
              bool removed_subtree) {
-    const bool is_seq = vr == EVR_SQ && elem.ident() == EVR_SQ;
+    const bool is_seq = elem.ident() == EVR_SQ;
     if (removed_subtree) {
       if (is_seq) {
         walk_items(elem, context, true);

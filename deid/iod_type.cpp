@@ -26,12 +26,13 @@ constexpr std::array<uint32_t, 10> kType2{
 
 bool type1(uint32_t k, const IodContext& iod) {
   const bool content = k == key(0x0008, 0x0023) || k == key(0x0008, 0x0033);
-  if (content && (iod.structured_report || iod.enhanced)) return true;
-  if (iod.enhanced) {
-    return k == key(0x0008, 0x002A)      // AcquisitionDateTime (Type 1C, original images)
-           || k == key(0x0018, 0x1000);  // DeviceSerialNumber (Enhanced General Equipment)
+  if (content && (iod.structured_report || iod.enhanced || iod.waveform || iod.annotation)) {
+    return true;
   }
-  return false;
+  if (k == key(0x0008, 0x002A)) return iod.enhanced || iod.waveform;    // AcquisitionDateTime
+  if (k == key(0x0018, 0x1000)) return iod.enhanced || iod.annotation;  // DeviceSerialNumber
+  // RTPlanDate/RTPlanTime: Type 2, and X/D offers no Z.
+  return iod.radiotherapy && (k == key(0x300A, 0x0006) || k == key(0x300A, 0x0007));
 }
 
 bool type2(uint32_t k, const IodContext& iod) {
@@ -53,6 +54,8 @@ IodContext iod_context(DcmDataset& dataset) {
   iod.enhanced = dataset.tagExists(DCM_SharedFunctionalGroupsSequence) ||
                  dataset.tagExists(DCM_PerFrameFunctionalGroupsSequence);
   iod.radiotherapy = iod.sop_class_uid.starts_with("1.2.840.10008.5.1.4.1.1.481.");
+  iod.waveform = iod.sop_class_uid.starts_with("1.2.840.10008.5.1.4.1.1.9.");
+  iod.annotation = iod.sop_class_uid == "1.2.840.10008.5.1.4.1.1.91.1";
   iod.references_instances =
       dataset.tagExists(DCM_ReferencedSeriesSequence) ||
       dataset.tagExists(DCM_StudiesContainingOtherReferencedInstancesSequence);

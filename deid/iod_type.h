@@ -14,7 +14,9 @@ struct IodContext {
   std::string sop_class_uid;
   bool structured_report = false;  // SR Document General module: ContentDate/Time are Type 1
   bool enhanced = false;           // multi-frame functional groups + Enhanced General Equipment
-  bool radiotherapy = false;       // RT Series module: OperatorsName is Type 2
+  bool radiotherapy = false;       // RT Series: OperatorsName Type 2; RT General Plan: date Type 2
+  bool waveform = false;           // Waveform Identification: content/acquisition times Type 1
+  bool annotation = false;         // Microscopy Bulk Simple Annotations + Enhanced Equipment
   // Common Instance Reference module present: the instance-level references (Referenced/Source
   // Image Sequence) must stay resolvable.
   bool references_instances = false;
@@ -24,8 +26,11 @@ IodContext iod_context(DcmDataset& dataset);
 
 // Resolves a combined code for an attribute that is present, to X, Z, D, or K (K only for
 // X/Z/U*, meaning "keep the sequence; its UIDs are remapped as it is walked"). Rule:
-//  - D when the attribute is Type 1 in the IOD (list: ContentDate/ContentTime in SR and
-//    enhanced objects; AcquisitionDateTime and DeviceSerialNumber in enhanced objects);
+//  - D when the attribute is Type 1 in the IOD: ContentDate/ContentTime in SR, waveform,
+//    annotation and enhanced objects; AcquisitionDateTime in waveform and enhanced objects;
+//    DeviceSerialNumber where Enhanced General Equipment applies (enhanced, annotations);
+//  - D also for X/D attributes that are Type 2 (X would drop them, Z is not allowed):
+//    RTPlanDate/RTPlanTime in RT objects;
 //  - Z when it is Type 2 in the IODs that use it (AcquisitionContextSequence,
 //    PatientSexNeutered, ReviewerName, TreatmentMachineName, ContentCreatorName,
 //    ContrastBolusAgent, InstructionPerformedDateTime, PatientID, ContentDate, ContentTime;

@@ -80,19 +80,33 @@ std::string what_obia_does(const Rule& r, const Profile& p) {
                         : r.scope == RuleScope::CurveGroup ? DcmTagKey(0x5000, 0x0005)
                                                            : DcmTagKey(r.group, r.element);
   if (r.group == 0x0002) return describe(decide_meta(Policy{p, IodContext{}}, tag), vr, r);
-  const IodContext plain{"1.2.840.10008.5.1.4.1.1.2", false, false};
-  const IodContext sr{"1.2.840.10008.5.1.4.1.1.88.22", true, false};
-  const IodContext enhanced{"1.2.840.10008.5.1.4.1.1.2.1", false, true};
+  IodContext plain;
+  plain.sop_class_uid = "1.2.840.10008.5.1.4.1.1.2";
   const std::string top =
       describe(decide(Policy{p, plain}, tag, vr, Context::Normal, false), vr, r);
   std::string out = top;
-  const std::string in_sr = describe(decide(Policy{p, sr}, tag, vr, Context::Normal, false), vr, r);
-  const std::string in_enh =
-      describe(decide(Policy{p, enhanced}, tag, vr, Context::Normal, false), vr, r);
+  IodContext sr = plain, enhanced = plain, rt = plain, waveform = plain, annotation = plain,
+             cir = plain;
+  sr.structured_report = true;
+  enhanced.enhanced = true;
+  rt.radiotherapy = true;
+  waveform.waveform = true;
+  annotation.annotation = true;
+  cir.references_instances = true;
+  const std::pair<const char*, IodContext> variants[] = {
+      {"in SR", sr},
+      {"in enhanced objects", enhanced},
+      {"in RT objects", rt},
+      {"in waveforms", waveform},
+      {"in annotations", annotation},
+      {"with a Common Instance Reference", cir},
+  };
+  for (const auto& [label, iod] : variants) {
+    const std::string v = describe(decide(Policy{p, iod}, tag, vr, Context::Normal, false), vr, r);
+    if (v != top) out += std::string("; ") + label + ": " + v;
+  }
   const std::string nested =
       describe(decide(Policy{p, plain}, tag, vr, Context::Normal, true), vr, r);
-  if (in_sr != top) out += "; in SR: " + in_sr;
-  if (in_enh != top) out += "; in enhanced objects: " + in_enh;
   if (nested != top) out += "; inside a sequence: " + nested;
   return out;
 }

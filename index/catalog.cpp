@@ -3,7 +3,10 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <charconv>
+#include <iterator>
+#include <nlohmann/json.hpp>
 #include <cstring>
 
 namespace obia::index {
@@ -76,7 +79,7 @@ Result<std::unique_ptr<Catalog>> Catalog::open(const std::filesystem::path& dir,
   } tables[] = {{"meta", &cat->db_.meta},         {"nodes", &cat->db_.nodes},
                 {"children", &cat->db_.children}, {"individuals", &cat->db_.individuals},
                 {"uids", &cat->db_.uids},         {"objects", &cat->db_.objects},
-                {"counters", &cat->db_.counters}};
+                {"counters", &cat->db_.counters}, {"facets", &cat->db_.facets}};
   for (auto& t : tables) {
     auto d = lmdb::open_dbi(*txn, t.name, true);
     if (!d) return d.error();
@@ -277,16 +280,6 @@ Result<Node> Catalog::create_collection(std::map<std::string, std::string> attrs
   return c;
 }
 
-Status Catalog::update_collection_attrs(NodeId collection,
-                                        const std::map<std::string, std::string>& set) {
-  auto txn = lmdb::Txn::begin(env_, true);
-  if (!txn) return txn.error();
-  auto n = get_node(*txn, db_.nodes, collection);
-  if (!n) return n.error();
-  for (auto& [k, v] : set) n->attrs[k] = v;
-  OBIA_TRY(put_node(*txn, db_.nodes, *n));
-  return txn->commit();
-}
 
 Result<Node> Catalog::individual_for(NodeId collection, const PatientKey& key, int64_t now) {
   std::string k = be64(collection) + std::string(reinterpret_cast<const char*>(key.data()), key.size());
@@ -318,6 +311,20 @@ Result<Node> Catalog::individual_for(NodeId collection, const PatientKey& key, i
 }
 
 namespace {
+
+// Keeps the attributes (DICOM JSON objects keyed by tag) whose values equal in both.
+std::string common_attributes(const std::string& current, const std::string& image) {
+  if (current.empty()) return current;
+  auto a = nlohmann::json::parse(current, nullptr, false);
+  auto b = nlohmann::json::parse(image, nullptr, false);
+  if (!a.is_object() || !b.is_object()) return std::string();
+  nlohmann::json out = nlohmann::json::object();
+  for (auto it = a.begin(); it != a.end(); ++it) {
+    auto other = b.find(it.key());
+    if (other != b.end() && *other == it.value()) out[it.key()] = it.value();
+  }
+  return out.dump();
+}
 
 uint64_t parse_image_number(std::string_view name) {
   uint64_t v = 0;
@@ -379,8 +386,19 @@ Result<CommitResult> Catalog::commit_image(const ImageCommit& c) {
     OBIA_TRY(put_node(*txn, db_.nodes, study));
     OBIA_TRY(txn->put(db_.uids, uid_key(Kind::Study, c.study_uid), be64(study.id)));
     OBIA_TRY(link_child(*txn, db_.children, c.individual, study.name, study.id));
-    // The individual becomes visible with its first study.
+    // The individual becomes visible with its first study, which also gives its sex and age.
     OBIA_TRY(link_child(*txn, db_.children, c.collection, individual->name, individual->id));
+    bool changed = false;
+    if (individual->attr("sex").empty() && !study.attr("sex").empty()) {
+      individual->attrs["sex"] = study.attr("sex");
+      changed = true;
+    }
+    int age = age_years(study.attr("age"));
+    if (individual->attr("age").empty() && age >= 0) {
+      individual->attrs["age"] = std::to_string(age);
+      changed = true;
+    }
+    if (changed) OBIA_TRY(put_node(*txn, db_.nodes, *individual));
   }
 
   // 3. Series: found by UID, or created under the study with a unique name.
@@ -399,6 +417,8 @@ Result<CommitResult> Catalog::commit_image(const ImageCommit& c) {
                    ", but this file names study " + study.accession;
       return res;
     }
+    if (!c.dicom_json.empty())
+      series.attrs["_common"] = common_attributes(series.attr("_common"), c.dicom_json);
   } else {
     auto n = next_counter(*txn, db_.meta, Kind::Series);
     if (!n) return n.error();
@@ -417,6 +437,11 @@ Result<CommitResult> Catalog::commit_image(const ImageCommit& c) {
     }
     OBIA_TRY(txn->put(db_.uids, uid_key(Kind::Series, c.series_uid), be64(series.id)));
     OBIA_TRY(link_child(*txn, db_.children, study.id, series.name, series.id));
+    auto coll = get_node(*txn, db_.nodes, c.collection);
+    if (!coll) return coll.error();
+    OBIA_TRY(put_facets(*txn, db_.facets, series.id,
+                        series_facets(*coll, *individual, study, series)));
+    series.attrs["_common"] = c.dicom_json;
   }
 
   // 4. Image: named by InstanceNumber when free, otherwise after the highest number used.
@@ -456,6 +481,104 @@ Result<CommitResult> Catalog::commit_image(const ImageCommit& c) {
   res.image = img.id;
   res.status = CommitStatus::Archived;
   return res;
+}
+
+Status Catalog::update_node_attrs(NodeId id, const std::map<std::string, std::string>& set) {
+  auto txn = lmdb::Txn::begin(env_, true);
+  if (!txn) return txn.error();
+  auto n = get_node(*txn, db_.nodes, id);
+  if (!n) return n.error();
+  Node before = *n;
+  for (auto& [k, v] : set) {
+    if (v.empty()) n->attrs.erase(k);
+    else n->attrs[k] = v;
+  }
+  OBIA_TRY(put_node(*txn, db_.nodes, *n));
+  if (n->kind() == Kind::Individual || n->kind() == Kind::Collection) {
+    // Facets come from these nodes too: re-index every series below.
+    std::vector<Node> individuals;
+    if (n->kind() == Kind::Individual) {
+      individuals.push_back(*n);
+    } else {
+      auto cur = lmdb::Cursor::open(*txn, db_.children);
+      if (!cur) return cur.error();
+      std::string prefix = be64(id);
+      for (auto more = cur->seek(prefix); more.ok() && *more; more = cur->next()) {
+        if (cur->key().substr(0, 8) != prefix) break;
+        auto ind = get_node(*txn, db_.nodes, from_be64(cur->value()));
+        if (ind) individuals.push_back(*ind);
+      }
+    }
+    auto coll_now = get_node(*txn, db_.nodes, n->kind() == Kind::Collection ? id : n->parent);
+    if (!coll_now) return coll_now.error();
+    Node coll_before = n->kind() == Kind::Collection ? before : *coll_now;
+    for (const Node& ind : individuals) {
+      Node ind_before = n->kind() == Kind::Individual ? before : ind;
+      std::vector<std::pair<NodeId, NodeId>> study_series;
+      auto studies = lmdb::Cursor::open(*txn, db_.children);
+      if (!studies) return studies.error();
+      std::vector<NodeId> study_ids;
+      std::string ip = be64(ind.id);
+      for (auto more = studies->seek(ip); more.ok() && *more; more = studies->next()) {
+        if (studies->key().substr(0, 8) != ip) break;
+        study_ids.push_back(from_be64(studies->value()));
+      }
+      for (NodeId sid : study_ids) {
+        auto study = get_node(*txn, db_.nodes, sid);
+        if (!study) return study.error();
+        auto sc = lmdb::Cursor::open(*txn, db_.children);
+        if (!sc) return sc.error();
+        std::vector<NodeId> series_ids;
+        std::string sp = be64(sid);
+        for (auto more = sc->seek(sp); more.ok() && *more; more = sc->next()) {
+          if (sc->key().substr(0, 8) != sp) break;
+          series_ids.push_back(from_be64(sc->value()));
+        }
+        for (NodeId rid : series_ids) {
+          auto series = get_node(*txn, db_.nodes, rid);
+          if (!series) return series.error();
+          OBIA_TRY(delete_facets(*txn, db_.facets, rid,
+                                 series_facets(coll_before, ind_before, *study, *series)));
+          OBIA_TRY(put_facets(*txn, db_.facets, rid, series_facets(*coll_now, ind, *study, *series)));
+        }
+      }
+    }
+  }
+  return txn->commit();
+}
+
+Result<std::vector<NodeId>> Catalog::query_series(const std::vector<FacetTerm>& terms) const {
+  auto txn = lmdb::Txn::begin(env_, false);
+  if (!txn) return txn.error();
+  std::vector<NodeId> result;
+  bool first = true;
+  for (const FacetTerm& t : terms) {
+    auto ids = term_series(*txn, db_.facets, t);
+    if (!ids) return ids.error();
+    if (first) {
+      result = std::move(*ids);
+      first = false;
+    } else {
+      std::vector<NodeId> both;
+      std::set_intersection(result.begin(), result.end(), ids->begin(), ids->end(),
+                            std::back_inserter(both));
+      result.swap(both);
+    }
+    if (result.empty()) break;
+  }
+  return result;
+}
+
+Result<std::map<std::string, uint64_t>> Catalog::facet_values(const std::string& key) const {
+  auto txn = lmdb::Txn::begin(env_, false);
+  if (!txn) return txn.error();
+  return facet_counts(*txn, db_.facets, key);
+}
+
+Result<std::vector<std::string>> Catalog::facet_names() const {
+  auto txn = lmdb::Txn::begin(env_, false);
+  if (!txn) return txn.error();
+  return facet_keys(*txn, db_.facets);
 }
 
 Status Catalog::count(NodeId collection, const Counters& delta) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "index/facets.h"
 #include "index/lmdb.h"
 #include "index/node.h"
 
@@ -39,6 +40,9 @@ struct ImageCommit {
   store::ObjectId object;
   uint64_t size = 0;
   int64_t now = 0;
+  // Top-level attributes of the de-identified image in the DICOM JSON model (PS3.18 F.2),
+  // bulk data left out; the series keeps those common to all its images.
+  std::string dicom_json;
 };
 
 enum class CommitStatus { Archived, Duplicate, Conflict, MixedPatient };
@@ -76,18 +80,25 @@ class Catalog {
 
   // ---- writes
   Result<Node> create_collection(std::map<std::string, std::string> attrs, int64_t now);
-  Status update_collection_attrs(NodeId collection, const std::map<std::string, std::string>& set);
   // Finds or reserves the individual of `key` in `collection`. A reserved individual becomes
   // visible in the tree with its first archived image.
   Result<Node> individual_for(NodeId collection, const PatientKey& key, int64_t now);
   Result<CommitResult> commit_image(const ImageCommit& c);
   Status count(NodeId collection, const Counters& delta);
+  // Sets attributes of any node (clinical values of individuals, collection metadata); an
+  // individual's series get their facets re-indexed in the same transaction.
+  Status update_node_attrs(NodeId id, const std::map<std::string, std::string>& set);
+
+  // ---- search (facets)
+  Result<std::vector<NodeId>> query_series(const std::vector<FacetTerm>& terms) const;
+  Result<std::map<std::string, uint64_t>> facet_values(const std::string& key) const;
+  Result<std::vector<std::string>> facet_names() const;
 
  Catalog(lmdb::Env env, std::string prefix) : env_(std::move(env)), prefix_(std::move(prefix)) {}
 
  private:
   struct Dbis {
-    MDB_dbi meta, nodes, children, individuals, uids, objects, counters;
+    MDB_dbi meta, nodes, children, individuals, uids, objects, counters, facets;
   } db_{};
   lmdb::Env env_;
   std::string prefix_;

@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "deid/deidentifier.h"
 #include "ingest/dicom_io.h"
+#include "ingest/dicom_json.h"
 #include "ingest/qc_basic.h"
 #include "ingest/quarantine.h"
 
@@ -144,9 +145,12 @@ Outcome Pipeline::run_stages(const Job& job, index::NodeId collection) {
   if (!profile) return reject(Reason::Internal, "collection profile: " + profile.error().message);
   deid::Subject subject{individual->accession, qc.identity.patient_id};
   deid::Outcome d = deid::deidentify(**file, *profile, secret_, subject);
-  if (!d.ok)
-    return reject(d.reason == "residual-phi" ? Reason::ResidualPhi : Reason::DeidFailed,
-                  d.reason == "residual-phi" ? "residual-phi at " + d.detail : d.detail);
+  if (!d.ok) {
+    if (d.reason == "residual-phi") return reject(Reason::ResidualPhi, "residual-phi at " + d.detail);
+    if (d.reason == "burned-in-annotation")  // Clean Pixel Data and the file declares text
+      return reject(Reason::BurnedInText, "BurnedInAnnotation (0028,0301) is YES");
+    return reject(Reason::DeidFailed, d.detail);
+  }
 
   for (auto& check : hooks_.after_deid) {
     QcResult r = check(**file, check_ctx);
@@ -182,6 +186,7 @@ Outcome Pipeline::run_stages(const Job& job, index::NodeId collection) {
   put_if(c.image_attrs, "sopclass", str(ds, DCM_SOPClassUID));
   c.size = bytes->size();
   c.now = std::time(nullptr);
+  c.dicom_json = top_level_json(ds);
   if (c.study_uid.empty() || c.series_uid.empty() || c.sop_uid.empty())
     return reject(Reason::DeidFailed, "de-identified file lost a required UID");
 

@@ -165,9 +165,29 @@ TEST(Actions, X_Z_D_DependsOnTheIod) {
   EXPECT_EQ(get(*enhanced->getDataset(), DCM_DeviceSerialNumber), "ANONYMOUS");
 }
 
+TEST(Actions, CombinedCodesFollowTheSopClass) {
+  DcmFileFormat rt;  // RT Plan: RT General Plan date/time Type 2, RT Series operators Type 2
+  put(*rt.getDataset(), DCM_SOPClassUID, UID_RTPlanStorage);
+  put(*rt.getDataset(), DCM_RTPlanDate, "20210315");
+  put(*rt.getDataset(), DCM_RTPlanTime, "101530");
+  put(*rt.getDataset(), DCM_OperatorsName, "Flanders^Ned");
+  ASSERT_TRUE(run(rt).ok);
+  EXPECT_EQ(get(*rt.getDataset(), DCM_RTPlanDate), "19000101");  // X/D: D
+  EXPECT_EQ(get(*rt.getDataset(), DCM_RTPlanTime), "000000");
+  EXPECT_EQ(get(*rt.getDataset(), DCM_OperatorsName), "");  // X/Z/D: Z
+  DcmFileFormat ecg;  // Waveform Identification: content and acquisition times Type 1
+  put(*ecg.getDataset(), DCM_SOPClassUID, UID_TwelveLeadECGWaveformStorage);
+  put(*ecg.getDataset(), DCM_ContentDate, "20210315");
+  put(*ecg.getDataset(), DCM_AcquisitionDateTime, "20210315101530");
+  ASSERT_TRUE(run(ecg).ok);
+  EXPECT_EQ(get(*ecg.getDataset(), DCM_ContentDate), "19000101");                // Z/D: D
+  EXPECT_EQ(get(*ecg.getDataset(), DCM_AcquisitionDateTime), "19000101000000");  // X/Z/D: D
+}
+
 TEST(Actions, X_Z_Ustar_KeepsNestedReferencesWithRemappedUids) {
   auto file = test::make_ct();
   DcmDataset& ds = *file->getDataset();
+  ds.findAndDeleteElement(DCM_ReferencedSeriesSequence);  // no Common Instance Reference
   DcmItem& derivation = test::add_item(ds, DCM_DerivationImageSequence);
   DcmItem& source = test::add_item(derivation, DCM_SourceImageSequence);
   put(source, DCM_ReferencedSOPClassUID, UID_CTImageStorage);
@@ -180,6 +200,16 @@ TEST(Actions, X_Z_Ustar_KeepsNestedReferencesWithRemappedUids) {
   ASSERT_TRUE(d->findAndGetSequenceItem(DCM_SourceImageSequence, src, 0).good());  // Type 1: U*
   EXPECT_EQ(get(*src, DCM_ReferencedSOPInstanceUID),
             remap_uid(test::secret(), "1.2.826.0.1.3680043.2.1125.1.999"));
+}
+
+TEST(Actions, X_Z_Ustar_KeepsTopLevelReferencesWhenTheInstanceMustResolveThem) {
+  auto file = test::make_ct();  // has a ReferencedSeriesSequence (Common Instance Reference)
+  ASSERT_TRUE(run(*file).ok);
+  DcmItem* ref = nullptr;
+  ASSERT_TRUE(
+      file->getDataset()->findAndGetSequenceItem(DCM_ReferencedImageSequence, ref, 0).good());
+  EXPECT_EQ(get(*ref, DCM_ReferencedSOPInstanceUID),
+            remap_uid(test::secret(), "1.2.826.0.1.3680043.2.1125.1.1000"));
 }
 
 TEST(Actions, SubjectRuleAndFileMeta) {

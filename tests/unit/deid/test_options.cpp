@@ -90,7 +90,8 @@ bool insert(DcmItem& target, const Rule& r, int i) {
   if (vr == EVR_SQ) {
     DcmItem* item = nullptr;
     if (target.findOrCreateSequenceItem(tag, item, -2).bad() || item == nullptr) return false;
-    return item->putAndInsertString(DCM_CodeValue, label(i + 2000).c_str()).good();
+    return item->putAndInsertString(DCM_CodeValue, label(i + 2000).c_str()).good() &&
+           item->putAndInsertString(DCM_CodeMeaning, label(i + 3000).c_str()).good();
   }
   if (vr == EVR_OB || vr == EVR_UN || vr == EVR_OW) {
     const std::string v = label(i);  // printable bytes, even length
