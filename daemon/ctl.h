@@ -23,6 +23,7 @@ void register_qc_commands(CLI::App& app, int& rc);          // ctl_qc.cpp
 void register_similarity_commands(CLI::App& app, int& rc);  // ctl_similarity.cpp
 void register_access_commands(CLI::App& app, int& rc);      // ctl_access.cpp
 void register_metadata_commands(CLI::App& app, int& rc);    // ctl_metadata.cpp
+void register_search_commands(CLI::App& app, int& rc);      // ctl_find.cpp
 
 struct OpenArchive {
   store::ArchivePaths paths;

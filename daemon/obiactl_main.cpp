@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   ctl::register_similarity_commands(app, rc);
   ctl::register_access_commands(app, rc);
   ctl::register_metadata_commands(app, rc);
+  ctl::register_search_commands(app, rc);
 
   try {
     app.parse(argc, argv);

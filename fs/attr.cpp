@@ -4,7 +4,9 @@
 #include <cstring>
 
 #include "fs/context.h"
+#include "fs/query.h"
 #include "fs/sidecar.h"
+#include "index/statistics.h"
 
 namespace obia::fs {
 
@@ -67,12 +69,27 @@ std::filesystem::path real_path(const Context& c, const AreaPath& p) {
 }
 
 double attr_timeout(uint64_t ino) {
-  if (ino == kRootIno || ino == kInboxIno || ino == kQuarantineIno || ino == kRequestsIno)
-    return kLiveTimeout;
+  // Folders of the tree and archived images are long-lived; everything generated or live is
+  // re-checked every second.
+  if (ino == kRootIno || ino < 16) return kLiveTimeout;
   uint8_t k = ino_kind(ino);
-  if (k == kSidecarKind || k == kInboxKind || k == kQuarantineKind || k == kRequestKind)
-    return kLiveTimeout;
+  if (k >= kSidecarKind) return kLiveTimeout;
   return kArchivedTimeout;
+}
+
+Result<std::string> generated_content(Context& c, uint64_t ino) {
+  if (ino == kReadmeIno) return readme_text();
+  if (ino == kTermsIno) return terms_text();
+  if (ino == kStatsIno) {
+    auto stats = index::compute_stats(*c.catalog);
+    if (!stats) return stats.error();
+    return stats->dump(2) + "\n";
+  }
+  uint8_t k = ino_kind(ino);
+  if (k == kSidecarKind) return sidecar_content(*c.catalog, sidecar_parent(ino));
+  if (k == kParticipantsKind)
+    return participants_tsv(*c.catalog, index::make_id(index::Kind::Collection, ino & index::kSeqMask));
+  return make_error(ENOENT, "not a generated file");
 }
 
 Result<Access> access_of(Context& c, uint64_t ino) {
@@ -89,6 +106,11 @@ Result<Access> access_of(Context& c, uint64_t ino) {
     a.perms.file_mode = 0666;  // anyone may ask; each caller reads only their own request
     return a;
   }
+  if (k == kParticipantsKind) {  // like the collection's content
+    auto coll = index::make_id(index::Kind::Collection, ino & index::kSeqMask);
+    return policy_access(c, coll, true, false);
+  }
+  if (k == kQueryKind || k == kSeriesLinkKind || k == kValueLinkKind) return Access{};
   index::NodeId node = k == kSidecarKind ? sidecar_parent(ino) : ino;
   if (!is_catalog_ino(node) || node == kRootIno) return Access{};
   auto coll = collection_of(c, node);
@@ -104,14 +126,19 @@ Result<struct stat> stat_ino(Context& c, uint64_t ino) {
   uint8_t k = ino_kind(ino);
   if (ino == kRootIno || ino == kInboxIno || ino == kQuarantineIno || ino == kRequestsIno) {
     st = dir_attr(ino, mount_time());
-  } else if (ino == kReadmeIno) {
-    st = file_attr(ino, readme_text().size(), mount_time());
-  } else if (ino == kTermsIno) {
-    st = file_attr(ino, terms_text().size(), mount_time());
+  } else if (ino == kQueryIno || k == kQueryKind) {
+    if (k == kQueryKind && !c.path_table.get(ino)) return make_error(ENOENT, "stale inode");
+    st = dir_attr(ino, mount_time());
+  } else if (k == kSeriesLinkKind || k == kValueLinkKind) {
+    auto target = link_target(c, ino);
+    if (!target) return target.error();
+    st = file_attr(ino, target->size(), mount_time());
+    st.st_mode = S_IFLNK | 0777;
   } else if (k == kRequestKind) {
     st = file_attr(ino, 0, mount_time());  // content differs per caller: size 0, direct_io
-  } else if (k == kSidecarKind) {
-    auto content = sidecar_content(*c.catalog, sidecar_parent(ino));
+  } else if (ino == kReadmeIno || ino == kTermsIno || ino == kStatsIno || k == kSidecarKind ||
+             k == kParticipantsKind) {
+    auto content = generated_content(c, ino);
     if (!content) return content.error();
     st = file_attr(ino, content->size(), mount_time());
   } else if (k == kInboxKind || k == kQuarantineKind) {
@@ -134,7 +161,7 @@ Result<struct stat> stat_ino(Context& c, uint64_t ino) {
   }
   auto a = access_of(c, ino);
   if (!a) return a.error();
-  apply(st, a->perms);
+  if (!S_ISLNK(st.st_mode)) apply(st, a->perms);
   return st;
 }
 

@@ -65,6 +65,8 @@ struct Access {
 };
 Result<Access> access_of(Context& c, uint64_t ino);
 double attr_timeout(uint64_t ino);
+// Content of generated files (README, TERMS, stats.json, sidecars, participants.tsv).
+Result<std::string> generated_content(Context& c, uint64_t ino);
 // Maps an inbox/quarantine path to the real path in the archive directory.
 std::filesystem::path real_path(const Context& c, const AreaPath& p);
 // One reply per request: converts an errno to fuse_reply_err.

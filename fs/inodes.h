@@ -19,11 +19,27 @@ constexpr uint64_t kQuarantineIno = 3;
 constexpr uint64_t kReadmeIno = 4;
 constexpr uint64_t kRequestsIno = 5;  // requests/: access requests through files
 constexpr uint64_t kTermsIno = 6;     // requests/TERMS.txt
+constexpr uint64_t kStatsIno = 7;     // stats.json
+constexpr uint64_t kQueryIno = 8;     // query/
 
 constexpr uint8_t kSidecarKind = 8;     // collection.json, study.json, series.json
 constexpr uint8_t kInboxKind = 9;       // inbox/<C>/... (staging/<C>/...)
 constexpr uint8_t kQuarantineKind = 10; // quarantine/<C>/...
 constexpr uint8_t kRequestKind = 11;    // requests/<C>: one per collection
+constexpr uint8_t kParticipantsKind = 12;  // <C>/participants.tsv
+constexpr uint8_t kQueryKind = 13;      // query/<expr>/ (path table: rel = expr)
+constexpr uint8_t kSeriesLinkKind = 14; // query/<expr>/<link> -> ../../<series path>
+constexpr uint8_t kValueLinkKind = 15;  // query/<key>=/<VALUE (N)> (path table: rel = key=VALUE)
+
+inline uint64_t participants_ino(index::NodeId collection) {
+  return (uint64_t{kParticipantsKind} << index::kKindShift) | index::seq_of(collection);
+}
+inline uint64_t series_link_ino(index::NodeId series) {
+  return (uint64_t{kSeriesLinkKind} << index::kKindShift) | index::seq_of(series);
+}
+inline index::NodeId series_of_link(uint64_t ino) {
+  return index::make_id(index::Kind::Series, ino & index::kSeqMask);
+}
 
 inline uint64_t request_ino(index::NodeId collection) {
   return (uint64_t{kRequestKind} << index::kKindShift) | index::seq_of(collection);
@@ -45,7 +61,12 @@ inline index::NodeId sidecar_parent(uint64_t ino) {
   return index::make_id(kind, ino & index::kSeqMask);
 }
 
-enum class Area : uint8_t { Inbox = kInboxKind, Quarantine = kQuarantineKind };
+enum class Area : uint8_t {
+  Inbox = kInboxKind,
+  Quarantine = kQuarantineKind,
+  Query = kQueryKind,
+  ValueLink = kValueLinkKind,
+};
 
 struct AreaPath {
   Area area;

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "fs/ops.h"
+#include "fs/query.h"
 #include "fs/sidecar.h"
 
 namespace obia::fs {
@@ -54,6 +55,27 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
       if (!std::strcmp(name, "quarantine")) return reply_ino(req, c, kQuarantineIno);
       if (!std::strcmp(name, "README.txt")) return reply_ino(req, c, kReadmeIno);
       if (!std::strcmp(name, "requests")) return reply_ino(req, c, kRequestsIno);
+      if (!std::strcmp(name, "stats.json")) return reply_ino(req, c, kStatsIno);
+      if (!std::strcmp(name, "query")) return reply_ino(req, c, kQueryIno);
+    }
+    if (parent == kQueryIno) {
+      if (!valid_expr(name)) return reply_error(req, ENOENT);
+      uint64_t ino = c.path_table.ref(Area::Query, name);
+      auto st = stat_ino(c, ino);
+      if (!st) {
+        c.path_table.forget(ino, 1);
+        return reply_error(req, st.error().code);
+      }
+      return reply_entry(req, ino, *st);
+    }
+    if (ino_kind(parent) == kQueryKind) {
+      auto p = c.path_table.get(parent);
+      if (!p) return reply_error(req, ESTALE);
+      auto ino = lookup_query_entry(req, c, p->rel, name);
+      if (!ino) return reply_error(req, ino.error().code);
+      auto st = stat_ino(c, *ino);
+      if (!st) return reply_error(req, st.error().code);
+      return reply_entry(req, *ino, *st);
     }
     if (parent == kRequestsIno) {
       if (!std::strcmp(name, "TERMS.txt")) return reply_ino(req, c, kTermsIno);
@@ -80,6 +102,13 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
     if (!is_catalog_ino(parent)) return reply_error(req, ENOTDIR);
     if (parent != kRootIno && name == sidecar_name(index::kind_of(parent)))
       return reply_ino(req, c, sidecar_ino(parent));
+    if (index::kind_of(parent) == index::Kind::Collection && !std::strcmp(name, "participants.tsv")) {
+      auto a = access_of(c, parent);
+      if (!a) return reply_error(req, a.error().code);
+      if (a->policy && a->policy->controlled && !index::may_read(*a->policy, caller_of(req, true)))
+        return reply_error(req, ENOENT);
+      return reply_ino(req, c, participants_ino(parent));
+    }
     if (index::kind_of(parent) == index::Kind::Collection) {
       // Below a controlled collection's folder, callers without access find nothing.
       auto a = access_of(c, parent);
@@ -103,18 +132,32 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   }
 }
 
-void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
+namespace {
+bool in_path_table(uint64_t ino) {
   uint8_t k = ino_kind(ino);
-  if (k == kInboxKind || k == kQuarantineKind) ctx(req).path_table.forget(ino, nlookup);
+  return k == kInboxKind || k == kQuarantineKind || k == kQueryKind || k == kValueLinkKind;
+}
+}  // namespace
+
+void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
+  if (in_path_table(ino)) ctx(req).path_table.forget(ino, nlookup);
   fuse_reply_none(req);
+}
+
+void op_readlink(fuse_req_t req, fuse_ino_t ino) {
+  try {
+    auto target = link_target(ctx(req), ino);
+    if (!target) return reply_error(req, target.error().code);
+    fuse_reply_readlink(req, target->c_str());
+  } catch (...) {
+    reply_error(req, EIO);
+  }
 }
 
 void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data* forgets) {
   Context& c = ctx(req);
-  for (size_t i = 0; i < count; ++i) {
-    uint8_t k = ino_kind(forgets[i].ino);
-    if (k == kInboxKind || k == kQuarantineKind) c.path_table.forget(forgets[i].ino, forgets[i].nlookup);
-  }
+  for (size_t i = 0; i < count; ++i)
+    if (in_path_table(forgets[i].ino)) c.path_table.forget(forgets[i].ino, forgets[i].nlookup);
   fuse_reply_none(req);
 }
 

@@ -72,17 +72,12 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
     if (k == kRequestKind) return open_request(req, c, ino, fi);
     if (wants_write(fi->flags)) return reply_error(req, EROFS);
     auto h = std::make_unique<FileHandle>();
-    if (ino == kReadmeIno || ino == kTermsIno || k == kSidecarKind) {
-      if (ino == kReadmeIno) {
-        h->content = readme_text();
-      } else if (ino == kTermsIno) {
-        h->content = terms_text();
-      } else {
-        if (int err = check_read(req, c, ino, false)) return reply_error(req, err);
-        auto content = sidecar_content(*c.catalog, sidecar_parent(ino));
-        if (!content) return reply_error(req, content.error().code);
-        h->content = std::move(*content);
-      }
+    if (ino == kReadmeIno || ino == kTermsIno || ino == kStatsIno || k == kSidecarKind ||
+        k == kParticipantsKind) {
+      if (int err = check_read(req, c, ino, false)) return reply_error(req, err);
+      auto content = generated_content(c, ino);
+      if (!content) return reply_error(req, content.error().code);
+      h->content = std::move(*content);
       h->generated = true;
       fi->direct_io = 1;  // content may change between opens; each open reads one snapshot
     } else if (k == static_cast<uint8_t>(index::Kind::Image)) {

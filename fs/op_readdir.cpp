@@ -5,6 +5,7 @@
 
 #include "fs/handles.h"
 #include "fs/ops.h"
+#include "fs/query.h"
 #include "fs/sidecar.h"
 
 namespace obia::fs {
@@ -21,6 +22,8 @@ Status list_catalog(fuse_req_t req, Context& c, uint64_t ino, DirHandle& d) {
     add_fixed(c, d, "inbox", kInboxIno);
     add_fixed(c, d, "quarantine", kQuarantineIno);
     add_fixed(c, d, "requests", kRequestsIno);
+    add_fixed(c, d, "stats.json", kStatsIno);
+    add_fixed(c, d, "query", kQueryIno);
   } else if (std::string sc = sidecar_name(index::kind_of(ino)); !sc.empty()) {
     add_fixed(c, d, sc.c_str(), sidecar_ino(ino));
   }
@@ -37,6 +40,7 @@ Status list_catalog(fuse_req_t req, Context& c, uint64_t ino, DirHandle& d) {
       return make_error(EACCES, "no access");
     }
     child_perms = archive_perms(*p, true);
+    if (ino == *coll) add_fixed(c, d, "participants.tsv", participants_ino(ino));
   }
   auto kids = c.catalog->children(ino);
   if (!kids) return kids.error();
@@ -107,6 +111,7 @@ void fill(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi
       p.attr = e.attr;
       p.ino = e.attr.st_ino;
       p.attr_timeout = p.entry_timeout = e.area ? kLiveTimeout : attr_timeout(p.ino);
+      if (e.area) p.ino = c.path_table.ino_of(e.path.area, e.path.rel);
       n = fuse_add_direntry_plus(req, buf.data() + used, size - used, e.name.c_str(), &p,
                                  static_cast<off_t>(i + 1));
       if (n > size - used) break;
@@ -140,6 +145,12 @@ void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
       s = list_area(c, *p, *d);
     } else if (ino == kRequestsIno) {
       s = list_requests(c, *d);
+    } else if (ino == kQueryIno) {
+      s = list_query_root(c, *d);
+    } else if (k == kQueryKind) {
+      auto p = c.path_table.get(ino);
+      if (!p) return reply_error(req, ESTALE);
+      s = list_query_dir(req, c, p->rel, *d);
     } else if (is_catalog_ino(ino) && (ino == kRootIno || index::kind_of(ino) != index::Kind::Image)) {
       s = list_catalog(req, c, ino, *d);
     } else {

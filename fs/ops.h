@@ -11,6 +11,7 @@ void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
 void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data* forgets);
 void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi);
 void op_statfs(fuse_req_t req, fuse_ino_t ino);
+void op_readlink(fuse_req_t req, fuse_ino_t ino);
 // op_readdir.cpp
 void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi);
 void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info* fi);

@@ -40,6 +40,7 @@ fuse_lowlevel_ops make_ops() {
   ops.getattr = op_getattr;
   ops.setattr = op_setattr;
   ops.statfs = op_statfs;
+  ops.readlink = op_readlink;
   ops.opendir = op_opendir;
   ops.readdir = op_readdir;
   ops.readdirplus = op_readdirplus;

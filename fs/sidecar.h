@@ -11,6 +11,8 @@ namespace obia::fs {
 // The sidecar file name shown inside a node of this kind ("" if the kind has none).
 std::string sidecar_name(index::Kind kind);
 Result<std::string> sidecar_content(const index::Catalog& catalog, index::NodeId parent);
+// participants.tsv of a collection (BIDS style): participant_id, sex, age, clinical columns.
+Result<std::string> participants_tsv(const index::Catalog& catalog, index::NodeId collection);
 const std::string& readme_text();
 const std::string& terms_text();  // requests/TERMS.txt
 

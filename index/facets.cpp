@@ -148,17 +148,19 @@ Result<std::vector<FacetTerm>> parse_query(std::string_view expr) {
 
 namespace {
 
+// Visits entries whose key starts with `prefix` (which begins with "<facet>\0"); passes each
+// entry's value and series id. Keys are "<facet>\0<value>\0<8-byte id>".
 Status scan(const lmdb::Txn& txn, MDB_dbi facets, const std::string& prefix,
             const std::function<bool(std::string_view value, NodeId)>& fn) {
+  size_t facet_len = prefix.find('\0') + 1;
   auto cur = lmdb::Cursor::open(txn, facets);
   if (!cur) return cur.error();
   auto more = cur->seek(prefix);
   for (; more.ok() && *more; more = cur->next()) {
     std::string_view k = cur->key();
-    if (k.substr(0, prefix.size()) != prefix || k.size() < prefix.size() + 9) break;
-    std::string_view rest = k.substr(prefix.size());
-    std::string_view value = rest.substr(0, rest.size() - 9);
-    if (!fn(value, from_be64(rest.substr(rest.size() - 8)))) break;
+    if (k.substr(0, prefix.size()) != prefix || k.size() < facet_len + 9) break;
+    std::string_view value = k.substr(facet_len, k.size() - facet_len - 9);
+    if (!fn(value, from_be64(k.substr(k.size() - 8)))) break;
   }
   if (!more) return more.error();
   return {};
