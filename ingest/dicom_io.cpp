@@ -23,7 +23,9 @@ Result<std::unique_ptr<DcmFileFormat>> load_dicom(const std::filesystem::path& p
 Result<std::vector<uint8_t>> serialize_dicom(DcmFileFormat& file) {
   DcmDataset* ds = file.getDataset();
   E_TransferSyntax xfer = ds->getOriginalXfer();
-  if (xfer == EXS_Unknown) xfer = EXS_LittleEndianExplicit;
+  // Deflated datasets are stored inflated: the in-memory writer does not run the deflate filter,
+  // and readers cope better with plain explicit little endian anyway.
+  if (xfer == EXS_Unknown || xfer == EXS_DeflatedLittleEndianExplicit) xfer = EXS_LittleEndianExplicit;
   std::vector<uint8_t> out;
   std::vector<char> chunk(1 << 20);
   DcmOutputBufferStream stream(chunk.data(), chunk.size());
@@ -39,6 +41,11 @@ Result<std::vector<uint8_t>> serialize_dicom(DcmFileFormat& file) {
   }
   file.transferEnd();
   if (cond.bad()) return make_error(EIO, std::string("DICOM write failed: ") + cond.text());
+  // Never archive a truncated object: the dataset alone must fit in what was written.
+  uint64_t dataset_bytes = ds->calcElementLength(xfer, EET_ExplicitLength);
+  if (out.size() < dataset_bytes)
+    return make_error(EIO, "DICOM write produced " + std::to_string(out.size()) +
+                               " bytes for a dataset of " + std::to_string(dataset_bytes));
   return out;
 }
 
