@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "daemon/control.h"
 #include "daemon/policy_watch.h"
+#include "index/similarity/similarity_service.h"
 #include "fs/session.h"
 #include "ingest/pipeline.h"
 #include "ingest/queue.h"
@@ -99,7 +100,14 @@ int main(int argc, char** argv) {
   if (!policies) return fail(policies.error().message);
   std::unique_ptr<index::AuditLog> audit;  // its writer thread starts after daemonising
 
-  ingest::Pipeline pipeline(*paths, **catalog, *objects, *secret);
+  // Opened after daemonising (it runs threads); until then, and if it cannot open, images are
+  // archived without codes and `similarity reindex` or the next start computes them.
+  std::unique_ptr<similarity::SimilarityService> similarity;
+  ingest::PipelineHooks hooks;
+  hooks.archived = [&](index::NodeId id, DcmFileFormat& file) {
+    if (similarity) similarity->on_archived(id, file);
+  };
+  ingest::Pipeline pipeline(*paths, **catalog, *objects, *secret, {}, std::move(hooks));
   std::unique_ptr<ingest::IngestQueue> queue;
   std::unique_ptr<daemon::ControlServer> control;
   std::unique_ptr<daemon::PolicyWatch> policy_watch;
@@ -139,6 +147,13 @@ int main(int argc, char** argv) {
     } else {
       log::error("audit log: " + opened.error().message + " (opens are not audited)");
     }
+    auto sim = similarity::SimilarityService::open(*paths, **catalog, *objects);
+    if (sim) {
+      similarity = std::move(*sim);
+      context.similarity = similarity.get();
+    } else {
+      log::error("similarity search unavailable: " + sim.error().message);
+    }
     policy_watch = std::make_unique<daemon::PolicyWatch>(*policies, **catalog, context);
     auto server = daemon::ControlServer::start(paths->control_socket(), *queue,
                                                [&] {
@@ -154,6 +169,8 @@ int main(int argc, char** argv) {
     control.reset();
     policy_watch.reset();
     if (queue) queue->stop();
+    context.similarity = nullptr;
+    similarity.reset();  // writes pending codes and the index
     context.audit = nullptr;
     audit.reset();  // writes what is queued
   };

@@ -110,8 +110,12 @@ Result<Access> access_of(Context& c, uint64_t ino) {
     auto coll = index::make_id(index::Kind::Collection, ino & index::kSeqMask);
     return policy_access(c, coll, true, false);
   }
-  if (k == kQueryKind || k == kSeriesLinkKind || k == kValueLinkKind) return Access{};
+  if (k == kQueryKind || k == kSeriesLinkKind || k == kValueLinkKind || k == kLinkKind ||
+      k == kUploadKind || k == kResultsKind || ino == kSimilarIno)
+    return Access{};
   index::NodeId node = k == kSidecarKind ? sidecar_parent(ino) : ino;
+  if (k == kSeriesSimilarKind) node = index::make_id(index::Kind::Series, ino & index::kSeqMask);
+  if (k == kImageSimilarKind) node = index::make_id(index::Kind::Image, ino & index::kSeqMask);
   if (!is_catalog_ino(node) || node == kRootIno) return Access{};
   auto coll = collection_of(c, node);
   if (!coll) return coll.error();
@@ -129,7 +133,26 @@ Result<struct stat> stat_ino(Context& c, uint64_t ino) {
   } else if (ino == kQueryIno || k == kQueryKind) {
     if (k == kQueryKind && !c.path_table.get(ino)) return make_error(ENOENT, "stale inode");
     st = dir_attr(ino, mount_time());
-  } else if (k == kSeriesLinkKind || k == kValueLinkKind) {
+  } else if (ino == kSimilarIno) {
+    st = dir_attr(ino, mount_time());
+    st.st_mode = S_IFDIR | 01777;  // anyone may drop a query file; sticky: only their own
+    return st;
+  } else if (k == kSeriesSimilarKind || k == kImageSimilarKind) {
+    st = dir_attr(ino, mount_time());
+  } else if (k == kResultsKind || k == kUploadKind) {
+    auto p = c.path_table.get(ino);
+    if (!p) return make_error(ENOENT, "stale inode");
+    auto u = c.uploads.get(p->rel);
+    if (!u) return make_error(ENOENT, "query file expired");
+    if (k == kResultsKind) {
+      st = dir_attr(ino, mount_time());
+    } else {
+      st = file_attr(ino, u->data.size(), mount_time());
+      st.st_mode = S_IFREG | 0644;
+      st.st_uid = u->uid;
+      return st;
+    }
+  } else if (k == kSeriesLinkKind || k == kValueLinkKind || k == kLinkKind) {
     auto target = link_target(c, ino);
     if (!target) return target.error();
     st = file_attr(ino, target->size(), mount_time());

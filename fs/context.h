@@ -13,11 +13,16 @@
 
 #include "fs/access.h"
 #include "fs/inodes.h"
+#include "fs/uploads.h"
 #include "index/audit_log.h"
 #include "index/catalog.h"
 #include "index/policy.h"
 #include "store/archive.h"
 #include "store/object_store.h"
+
+namespace obia::similarity {
+class SimilarityService;
+}
 
 namespace obia::fs {
 
@@ -40,6 +45,8 @@ struct Context {
   std::mutex ancestors_mu;
   std::unordered_map<index::NodeId, index::NodeId> ancestors;  // node -> collection
   fuse_session* session = nullptr;  // for cache invalidation notices
+  similarity::SimilarityService* similarity = nullptr;  // similar/ folders (when available)
+  Uploads uploads;  // query files in similar/
 
   // Drops cached policies and tells the kernel to forget the attributes (and ACLs) of every
   // collection and directory below them, so new permissions apply to the next access.

@@ -24,6 +24,7 @@ struct FileHandle {
   uint64_t collection = 0;
   uint32_t uid = 0;
   std::string written;
+  std::string upload;  // similar/<name>: a query file kept in memory
 };
 
 struct DirEntry {

@@ -21,6 +21,7 @@ constexpr uint64_t kRequestsIno = 5;  // requests/: access requests through file
 constexpr uint64_t kTermsIno = 6;     // requests/TERMS.txt
 constexpr uint64_t kStatsIno = 7;     // stats.json
 constexpr uint64_t kQueryIno = 8;     // query/
+constexpr uint64_t kSimilarIno = 9;   // similar/: query by example
 
 constexpr uint8_t kSidecarKind = 8;     // collection.json, study.json, series.json
 constexpr uint8_t kInboxKind = 9;       // inbox/<C>/... (staging/<C>/...)
@@ -30,6 +31,16 @@ constexpr uint8_t kParticipantsKind = 12;  // <C>/participants.tsv
 constexpr uint8_t kQueryKind = 13;      // query/<expr>/ (path table: rel = expr)
 constexpr uint8_t kSeriesLinkKind = 14; // query/<expr>/<link> -> ../../<series path>
 constexpr uint8_t kValueLinkKind = 15;  // query/<key>=/<VALUE (N)> (path table: rel = key=VALUE)
+
+constexpr uint8_t kSeriesSimilarKind = 16;  // <series>/similar/
+constexpr uint8_t kImageSimilarKind = 17;   // <series>/similar/NNNNNN/
+constexpr uint8_t kLinkKind = 18;           // a similar/ link (path table: rel = link target)
+constexpr uint8_t kUploadKind = 19;         // similar/FILE (path table: rel = FILE)
+constexpr uint8_t kResultsKind = 20;        // similar/FILE.results/ (path table: rel = FILE)
+
+inline uint64_t with_kind(uint8_t kind, index::NodeId id) {
+  return (uint64_t{kind} << index::kKindShift) | index::seq_of(id);
+}
 
 inline uint64_t participants_ino(index::NodeId collection) {
   return (uint64_t{kParticipantsKind} << index::kKindShift) | index::seq_of(collection);
@@ -66,6 +77,9 @@ enum class Area : uint8_t {
   Quarantine = kQuarantineKind,
   Query = kQueryKind,
   ValueLink = kValueLinkKind,
+  Link = kLinkKind,
+  Upload = kUploadKind,
+  Results = kResultsKind,
 };
 
 struct AreaPath {

@@ -60,6 +60,24 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
                struct fuse_file_info* fi) {
   try {
     Context& c = ctx(req);
+    if (parent == kSimilarIno) {  // a query file: memory only, never archived
+      if (!safe_entry_name(name)) return reply_error(req, EINVAL);
+      if (std::string(name).size() > 8 && std::string(name).ends_with(".results"))
+        return reply_error(req, EINVAL);
+      if (!c.uploads.create(name, fuse_req_ctx(req)->uid)) return reply_error(req, EEXIST);
+      auto h = std::make_unique<FileHandle>();
+      h->upload = name;
+      fi->direct_io = 1;
+      fi->fh = to_fh(std::move(h));
+      fuse_entry_param e{};
+      e.ino = c.path_table.ref(Area::Upload, name);
+      auto st = stat_ino(c, e.ino);
+      if (!st) return reply_error(req, st.error().code);
+      e.attr = *st;
+      e.attr_timeout = e.entry_timeout = kLiveTimeout;
+      if (fuse_reply_create(req, &e, fi) != 0) take_fh<FileHandle>(fi->fh);
+      return;
+    }
     auto dir = inbox_dir(c, parent);
     if (!dir) return reply_error(req, EROFS);
     if (!safe_entry_name(name)) return reply_error(req, EINVAL);
@@ -104,6 +122,18 @@ void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) 
 void op_write_buf(fuse_req_t req, fuse_ino_t, struct fuse_bufvec* bufv, off_t off,
                   struct fuse_file_info* fi) {
   FileHandle* h = from_fh<FileHandle>(fi->fh);
+  if (!h->upload.empty()) {
+    size_t n = fuse_buf_size(bufv);
+    std::string chunk(n, '\0');
+    fuse_bufvec dst = FUSE_BUFVEC_INIT(n);
+    dst.buf[0].mem = chunk.data();
+    ssize_t got = fuse_buf_copy(&dst, bufv, FUSE_BUF_NO_SPLICE);
+    if (got < 0) return reply_error(req, static_cast<int>(-got));
+    if (!ctx(req).uploads.append(h->upload, static_cast<uint64_t>(off),
+                                 std::string_view(chunk.data(), static_cast<size_t>(got))))
+      return reply_error(req, EFBIG);
+    return (void)fuse_reply_write(req, static_cast<size_t>(got));
+  }
   if (h->request) {  // requests/<C>: collect the text, recorded at release
     size_t n = fuse_buf_size(bufv);
     if (h->written.size() + n > 65536) return reply_error(req, EFBIG);
@@ -129,7 +159,7 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set,
                 struct fuse_file_info* fi) {
   try {
     Context& c = ctx(req);
-    if (ino_kind(ino) == kRequestKind) {  // O_TRUNC of a request file: nothing to truncate
+    if (ino_kind(ino) == kRequestKind || ino_kind(ino) == kUploadKind) {  // O_TRUNC: nothing to do
       auto st = stat_ino(c, ino);
       if (!st) return reply_error(req, st.error().code);
       return (void)fuse_reply_attr(req, &*st, kLiveTimeout);
@@ -169,6 +199,10 @@ namespace {
 void remove_entry(fuse_req_t req, fuse_ino_t parent, const char* name, bool dir) {
   try {
     Context& c = ctx(req);
+    if (parent == kSimilarIno && !dir) {
+      if (!c.uploads.remove(name, fuse_req_ctx(req)->uid)) return reply_error(req, ENOENT);
+      return (void)fuse_reply_err(req, 0);
+    }
     auto p = inbox_dir(c, parent, Area::Inbox);
     if (!p) p = inbox_dir(c, parent, Area::Quarantine);
     if (!p) return reply_error(req, EROFS);

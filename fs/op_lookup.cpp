@@ -5,6 +5,7 @@
 
 #include "fs/ops.h"
 #include "fs/query.h"
+#include "fs/similar.h"
 #include "fs/sidecar.h"
 
 namespace obia::fs {
@@ -57,6 +58,37 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
       if (!std::strcmp(name, "requests")) return reply_ino(req, c, kRequestsIno);
       if (!std::strcmp(name, "stats.json")) return reply_ino(req, c, kStatsIno);
       if (!std::strcmp(name, "query")) return reply_ino(req, c, kQueryIno);
+      if (!std::strcmp(name, "similar")) return reply_ino(req, c, kSimilarIno);
+    }
+    if (parent == kSimilarIno) {
+      std::string n = name;
+      bool results = n.size() > 8 && n.compare(n.size() - 8, 8, ".results") == 0;
+      if (results) n.resize(n.size() - 8);
+      if (!c.uploads.get(n)) return reply_error(req, ENOENT);
+      uint64_t ino = c.path_table.ref(results ? Area::Results : Area::Upload, n);
+      return reply_ino(req, c, ino);
+    }
+    if (ino_kind(parent) == kSeriesSimilarKind) {
+      auto series = index::make_id(index::Kind::Series, parent & index::kSeqMask);
+      auto img = c.catalog->lookup(series, std::string(name) + ".dcm");
+      if (!img) return reply_error(req, img.error().code);
+      if (!*img) return reply_error(req, ENOENT);
+      return reply_ino(req, c, with_kind(kImageSimilarKind, **img));
+    }
+    if (ino_kind(parent) == kImageSimilarKind || ino_kind(parent) == kResultsKind) {
+      DirHandle d;
+      Status s;
+      if (ino_kind(parent) == kImageSimilarKind) {
+        s = list_image_similar(req, c, index::make_id(index::Kind::Image, parent & index::kSeqMask), d);
+      } else {
+        auto p = c.path_table.get(parent);
+        if (!p) return reply_error(req, ESTALE);
+        s = list_results(req, c, p->rel, d);
+      }
+      if (!s) return reply_error(req, s.error().code);
+      auto ino = lookup_in_listing(d, c, name);
+      if (!ino) return reply_error(req, ino.error().code);
+      return reply_ino(req, c, *ino);
     }
     if (parent == kQueryIno) {
       if (!valid_expr(name)) return reply_error(req, ENOENT);
@@ -102,6 +134,8 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
     if (!is_catalog_ino(parent)) return reply_error(req, ENOTDIR);
     if (parent != kRootIno && name == sidecar_name(index::kind_of(parent)))
       return reply_ino(req, c, sidecar_ino(parent));
+    if (index::kind_of(parent) == index::Kind::Series && !std::strcmp(name, "similar"))
+      return reply_ino(req, c, with_kind(kSeriesSimilarKind, parent));
     if (index::kind_of(parent) == index::Kind::Collection && !std::strcmp(name, "participants.tsv")) {
       auto a = access_of(c, parent);
       if (!a) return reply_error(req, a.error().code);
@@ -135,7 +169,8 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
 namespace {
 bool in_path_table(uint64_t ino) {
   uint8_t k = ino_kind(ino);
-  return k == kInboxKind || k == kQuarantineKind || k == kQueryKind || k == kValueLinkKind;
+  return k == kInboxKind || k == kQuarantineKind || k == kQueryKind || k == kValueLinkKind ||
+         k == kLinkKind || k == kUploadKind || k == kResultsKind;
 }
 }  // namespace
 

@@ -70,6 +70,22 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
     uint8_t k = ino_kind(ino);
     if (k == kInboxKind || k == kQuarantineKind) return open_area(req, c, ino, fi);
     if (k == kRequestKind) return open_request(req, c, ino, fi);
+    if (k == kUploadKind) {  // a query file: read back or rewritten by its owner
+      auto p = c.path_table.get(ino);
+      auto u = p ? c.uploads.get(p->rel) : std::nullopt;
+      if (!u) return reply_error(req, ENOENT);
+      auto h = std::make_unique<FileHandle>();
+      if (wants_write(fi->flags)) {
+        if (!c.uploads.create(p->rel, fuse_req_ctx(req)->uid)) return reply_error(req, EACCES);
+        h->upload = p->rel;
+      } else {
+        h->generated = true;
+        h->content = u->data;
+      }
+      fi->direct_io = 1;
+      fi->fh = to_fh(std::move(h));
+      return (void)fuse_reply_open(req, fi);
+    }
     if (wants_write(fi->flags)) return reply_error(req, EROFS);
     auto h = std::make_unique<FileHandle>();
     if (ino == kReadmeIno || ino == kTermsIno || ino == kStatsIno || k == kSidecarKind ||
@@ -118,6 +134,7 @@ void op_release(fuse_req_t req, fuse_ino_t, struct fuse_file_info* fi) {
   auto h = take_fh<FileHandle>(fi->fh);
   Context& c = ctx(req);
   if (h->request && !h->written.empty()) record_request(c, h->collection, h->uid, h->written);
+  if (!h->upload.empty()) c.uploads.complete(h->upload);
   if (h->writer) {
     h->fd.reset();
     // Queue first, then drop the writer count, so `obiactl wait` never sees a gap.

@@ -6,6 +6,7 @@
 #include "fs/handles.h"
 #include "fs/ops.h"
 #include "fs/query.h"
+#include "fs/similar.h"
 #include "fs/sidecar.h"
 
 namespace obia::fs {
@@ -24,6 +25,7 @@ Status list_catalog(fuse_req_t req, Context& c, uint64_t ino, DirHandle& d) {
     add_fixed(c, d, "requests", kRequestsIno);
     add_fixed(c, d, "stats.json", kStatsIno);
     add_fixed(c, d, "query", kQueryIno);
+    add_fixed(c, d, "similar", kSimilarIno);
   } else if (std::string sc = sidecar_name(index::kind_of(ino)); !sc.empty()) {
     add_fixed(c, d, sc.c_str(), sidecar_ino(ino));
   }
@@ -41,6 +43,8 @@ Status list_catalog(fuse_req_t req, Context& c, uint64_t ino, DirHandle& d) {
     }
     child_perms = archive_perms(*p, true);
     if (ino == *coll) add_fixed(c, d, "participants.tsv", participants_ino(ino));
+    if (index::kind_of(ino) == index::Kind::Series)
+      add_fixed(c, d, "similar", with_kind(kSeriesSimilarKind, ino));
   }
   auto kids = c.catalog->children(ino);
   if (!kids) return kids.error();
@@ -145,6 +149,16 @@ void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
       s = list_area(c, *p, *d);
     } else if (ino == kRequestsIno) {
       s = list_requests(c, *d);
+    } else if (ino == kSimilarIno) {
+      s = list_similar_root(c, *d);
+    } else if (k == kSeriesSimilarKind) {
+      s = list_series_similar(c, index::make_id(index::Kind::Series, ino & index::kSeqMask), *d);
+    } else if (k == kImageSimilarKind) {
+      s = list_image_similar(req, c, index::make_id(index::Kind::Image, ino & index::kSeqMask), *d);
+    } else if (k == kResultsKind) {
+      auto p = c.path_table.get(ino);
+      if (!p) return reply_error(req, ESTALE);
+      s = list_results(req, c, p->rel, *d);
     } else if (ino == kQueryIno) {
       s = list_query_root(c, *d);
     } else if (k == kQueryKind) {

@@ -24,7 +24,8 @@ void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) 
     auto a = access_of(c, ino);
     if (!a) return reply_error(req, a.error().code);
     if (!a->perms.acl || !a->policy) return reply_error(req, ENODATA);
-    bool dir = is_catalog_ino(ino) && index::kind_of(ino) != index::Kind::Image;
+    auto st = stat_ino(c, ino);
+    bool dir = st.ok() && S_ISDIR(st->st_mode);
     reply_value(req, acl_xattr(*a->policy, dir), size);
   } catch (...) {
     reply_error(req, EIO);

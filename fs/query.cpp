@@ -75,6 +75,7 @@ Result<std::string> link_target(Context& c, uint64_t ino) {
     return "../../" + *p;
   }
   auto p = c.path_table.get(ino);
+  if (p && p->area == Area::Link) return p->rel;  // similar/ links carry their whole target
   if (!p || p->area != Area::ValueLink) return make_error(ENOENT, "stale link");
   return "../" + p->rel;
 }
