@@ -60,7 +60,7 @@ constexpr size_t kMapSize = size_t{1} << 40;  // 1 TiB of address space; the fil
 }  // namespace
 
 Result<std::unique_ptr<Catalog>> Catalog::open(const std::filesystem::path& dir, bool create,
-                                               std::string_view prefix) {
+                                               std::string_view prefix, bool durable) {
   if (create) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
@@ -68,7 +68,7 @@ Result<std::unique_ptr<Catalog>> Catalog::open(const std::filesystem::path& dir,
   } else if (::access((dir / "data.mdb").c_str(), F_OK) != 0) {
     return make_error(ENOENT, "no catalog at " + dir.string());
   }
-  auto env = lmdb::Env::open(dir, kMapSize, 64);
+  auto env = lmdb::Env::open(dir, kMapSize, 64, durable ? 0u : unsigned{MDB_NOSYNC});
   if (!env) return env.error();
   auto cat = std::make_unique<Catalog>(std::move(*env), std::string(prefix));
   auto txn = lmdb::Txn::begin(cat->env_, true);

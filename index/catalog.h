@@ -56,8 +56,11 @@ struct CommitResult {
 class Catalog {
  public:
   // `dir` is the LMDB environment directory (created when `create`).
+  // `durable` = false skips the fsync at each commit (benchmarks and bulk tools only: a crash
+  // may then lose the last commits).
   static Result<std::unique_ptr<Catalog>> open(const std::filesystem::path& dir, bool create,
-                                               std::string_view prefix = "OBIA");
+                                               std::string_view prefix = "OBIA",
+                                               bool durable = true);
 
   // ---- reads
   Result<Node> get(NodeId id) const;

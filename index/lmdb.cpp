@@ -9,7 +9,8 @@ Error lmdb_error(int rc, std::string_view what) {
   return Error{code, std::string(what) + ": " + mdb_strerror(rc)};
 }
 
-Result<Env> Env::open(const std::filesystem::path& dir, size_t map_size, unsigned max_dbs) {
+Result<Env> Env::open(const std::filesystem::path& dir, size_t map_size, unsigned max_dbs,
+                      unsigned extra_flags) {
   MDB_env* env = nullptr;
   int rc = mdb_env_create(&env);
   if (rc) return lmdb_error(rc, "mdb_env_create");
@@ -18,7 +19,7 @@ Result<Env> Env::open(const std::filesystem::path& dir, size_t map_size, unsigne
   if ((rc = mdb_env_set_maxdbs(env, max_dbs))) return lmdb_error(rc, "mdb_env_set_maxdbs");
   if ((rc = mdb_env_set_maxreaders(env, 512))) return lmdb_error(rc, "mdb_env_set_maxreaders");
   // MDB_NOTLS: read transactions are not tied to threads (FUSE worker threads come and go).
-  rc = mdb_env_open(env, dir.c_str(), MDB_NOTLS, 0600);
+  rc = mdb_env_open(env, dir.c_str(), MDB_NOTLS | extra_flags, 0600);
   if (rc) return lmdb_error(rc, "opening catalog " + dir.string());
   int dead = 0;
   mdb_reader_check(env, &dead);  // clear reader slots of killed processes

@@ -25,7 +25,8 @@ inline std::string_view view(const MDB_val& v) {
 
 class Env {
  public:
-  static Result<Env> open(const std::filesystem::path& dir, size_t map_size, unsigned max_dbs);
+  static Result<Env> open(const std::filesystem::path& dir, size_t map_size, unsigned max_dbs,
+                          unsigned extra_flags = 0);
   Env(Env&& o) noexcept : env_(o.env_) { o.env_ = nullptr; }
   Env& operator=(Env&&) = delete;
   Env(const Env&) = delete;
