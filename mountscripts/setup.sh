@@ -12,6 +12,9 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev
   python3 python3-pydicom python3-numpy python3-pytest
+  zlib1g-dev libpng-dev libjpeg-dev libopenjp2-7-dev
+  libtorch-dev libfaiss-dev
+  libtesseract-dev tesseract-ocr-eng
   dcm2niix dicom3tools jq util-linux procps acl attr passwd
 )
 
