@@ -61,12 +61,23 @@ void register_core_commands(CLI::App& app, int& rc) {
       "Example: cp -r scans/ /mnt/obia/inbox/OBIA0001/ && obiactl wait /srv/archive --timeout 300");
   wait->callback([&rc, o] { rc = cmd_wait(o->archive, o->timeout); });
 
-  auto* stats =
-      app.add_subcommand("stats", "counts per collection: individuals, studies, series, images");
+  // stats: declared here (not in ctl.h) so that this block is all the stats work touches.
+  int cmd_stats_html(const std::string& archive, const std::string& file);  // ctl_stats.cpp
+  auto html = std::make_shared<std::string>();
+  auto* stats = app.add_subcommand(
+      "stats", "counts per collection, modality, body part, sex and age band (Table 1 style)");
   stats->add_option("ARCHIVE", o->archive)->required();
-  stats->add_flag("--json", o->json, "JSON output");
-  stats->footer("Example: obiactl stats /srv/archive --json | jq .totals");
-  stats->callback([&rc, o] { rc = cmd_stats(o->archive, o->json); });
+  auto* stats_json = stats->add_flag("--json", o->json, "JSON output (the mount's stats.json)");
+  stats->add_option("--html", *html, "write a self-contained HTML report with SVG charts to FILE "
+                                     "('-': standard output)")
+      ->type_name("FILE")
+      ->excludes(stats_json);
+  stats->footer(
+      "Examples: obiactl stats /srv/archive --json | jq .totals\n"
+      "          obiactl stats /srv/archive --html /var/www/obia/stats.html");
+  stats->callback([&rc, o, html] {
+    rc = html->empty() ? cmd_stats(o->archive, o->json) : cmd_stats_html(o->archive, *html);
+  });
 
   auto* verify = app.add_subcommand("verify", "check objects against hashes and the catalog");
   verify->add_option("ARCHIVE", o->archive)->required();

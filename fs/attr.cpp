@@ -81,9 +81,15 @@ Result<std::string> generated_content(Context& c, uint64_t ino) {
   if (ino == kReadmeIno) return readme_text();
   if (ino == kTermsIno) return terms_text();
   if (ino == kStatsIno) {
-    auto stats = index::compute_stats(*c.catalog);
-    if (!stats) return stats.error();
-    return stats->dump(2) + "\n";
+    std::lock_guard lock(c.stats_mu);
+    uint64_t version = c.catalog->version();
+    if (version != c.stats_version) {
+      auto stats = index::compute_stats(*c.catalog);
+      if (!stats) return stats.error();
+      c.stats_json = stats->dump(2) + "\n";
+      c.stats_version = version;
+    }
+    return c.stats_json;
   }
   uint8_t k = ino_kind(ino);
   if (k == kSidecarKind) return sidecar_content(*c.catalog, sidecar_parent(ino));
@@ -169,6 +175,7 @@ Result<struct stat> stat_ino(Context& c, uint64_t ino) {
     if (!p) return make_error(ENOENT, "stale inode");
     if (::lstat(real_path(c, *p).c_str(), &st) != 0) return errno_error("lstat");
     st.st_ino = ino;
+    st.st_blksize = 1 << 20;  // cp writes in st_blksize chunks: one 1 MiB WRITE, not 4 KiB ones
     auto a = access_of(c, ino);
     if (!a) return a.error();
     Perms perms = a->perms;

@@ -47,6 +47,10 @@ struct Context {
   fuse_session* session = nullptr;  // for cache invalidation notices
   similarity::SimilarityService* similarity = nullptr;  // similar/ folders (when available)
   Uploads uploads;  // query files in similar/
+  // stats.json is a pass over every image: computed once per catalog version.
+  std::mutex stats_mu;
+  uint64_t stats_version = UINT64_MAX;
+  std::string stats_json;
 
   // Drops cached policies and tells the kernel to forget the attributes (and ACLs) of every
   // collection and directory below them, so new permissions apply to the next access.

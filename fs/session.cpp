@@ -29,6 +29,8 @@ void op_init(void*, struct fuse_conn_info* conn) {
   // Grants are POSIX ACLs: the kernel enforces them (with default_permissions) and caches them
   // per inode until the daemon invalidates the inode.
   if (conn->capable & FUSE_CAP_POSIX_ACL) conn->want |= FUSE_CAP_POSIX_ACL;
+  // Link targets never change for a given inode (query and similar/ links are keyed by target).
+  if (conn->capable & FUSE_CAP_CACHE_SYMLINKS) conn->want |= FUSE_CAP_CACHE_SYMLINKS;
 }
 
 fuse_lowlevel_ops make_ops() {

@@ -153,6 +153,12 @@ Status add_counters(lmdb::Txn& txn, MDB_dbi dbi, NodeId c, const Counters& d) {
 
 }  // namespace
 
+uint64_t Catalog::version() const {
+  MDB_envinfo info{};
+  if (mdb_env_info(env_.get(), &info) != 0) return 0;
+  return static_cast<uint64_t>(info.me_last_txnid);
+}
+
 Result<MDB_dbi> Catalog::table(const char* name) const {
   auto txn = lmdb::Txn::begin(env_, true);
   if (!txn) return txn.error();

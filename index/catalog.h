@@ -76,6 +76,9 @@ class Catalog {
   Result<uint64_t> object_refs(const store::ObjectId& id) const;
   Status for_each_object_ref(const std::function<void(const store::ObjectId&, uint64_t)>& fn) const;
   const std::string& prefix() const { return prefix_; }
+  // Id of the last committed transaction: changes whenever anything in the catalog changes
+  // (cheap: no transaction), so derived views can be cached against it.
+  uint64_t version() const;
   // Extra tables for feature modules (policies, audit, hash codes, facets) in the same LMDB
   // environment, so their writes can share transactions semantics and crash safety.
   const lmdb::Env& env() const { return env_; }

@@ -149,7 +149,6 @@ Result<ImportReport> import_table(Catalog& catalog, const csv::Table& table,
   auto plans = classify(table, options.columns);
   if (!plans) return plans.error();
   report.columns = std::move(*plans);
-  if (report.refused()) return report;
   size_t id_col = static_cast<size_t>(table.column(options.columns.id_column));
 
   // Match every row first: an individual named twice is an error, not a silent overwrite.
@@ -180,6 +179,7 @@ Result<ImportReport> import_table(Catalog& catalog, const csv::Table& table,
                                     std::to_string(table.lines[r]) + " are the same individual");
   }
   report.matched = row_of.size();
+  if (report.refused()) return report;  // matched rows are still reported, nothing converted
 
   // Convert and collect each individual's attributes.
   std::vector<std::pair<NodeId, std::map<std::string, std::string>>> updates;

@@ -164,8 +164,11 @@ bool title_case_words(std::string_view s) {
   for (auto x : w) {
     if (x.back() == ',') x.remove_suffix(1);
     if (x.size() < 2 || !upper(x.front())) return false;
-    for (size_t i = 1; i < x.size(); ++i)
-      if (!lower_or_utf8(x[i]) && x[i] != '-' && x[i] != '\'') return false;
+    for (size_t i = 1; i < x.size(); ++i) {
+      bool joined = x[i - 1] == '-' || x[i - 1] == '\'';  // Nowak-Kowalska, O'Brien
+      if (!lower_or_utf8(x[i]) && x[i] != '-' && x[i] != '\'' && !(joined && upper(x[i])))
+        return false;
+    }
   }
   return true;
 }
@@ -223,7 +226,7 @@ ValueEvidence examine(const csv::Table& table, size_t column, size_t id_column) 
       continue;
     }
     if (email(v)) ev.email.add(line);
-    if (phone(v)) ev.phone.add(line);
+    if (phone(v) && !dotted_uid(v)) ev.phone.add(line);
     if (caret_name(v)) ev.caret_name.add(line);
     if (street_address(v)) ev.street_address.add(line);
     if (dotted_uid(v)) ev.uid.add(line);

@@ -101,6 +101,9 @@ struct Scan {
   std::unordered_map<NodeId, StudyInfo> studies;
   std::unordered_map<NodeId, SeriesInfo> series;
   uint64_t orphans = 0;  // nodes whose parent is missing (a damaged catalog); not counted
+  // Every series carries "_images" and "_bytes" (kept by Catalog::commit_image): the image
+  // nodes need not be read at all. Series from before those counters force a full scan.
+  bool all_series_counted = true;
 
   void node(const Node& n) {
     switch (n.kind()) {
@@ -131,9 +134,21 @@ struct Scan {
         studies[n.id] = StudyInfo{n.parent, coded(sex), age_band(age_years(n.attr("age")))};
         break;
       }
-      case Kind::Series:
-        series[n.id] = SeriesInfo{n.parent, coded(n.attr("modality")), coded(n.attr("bodypart")), 0, 0};
+      case Kind::Series: {
+        SeriesInfo r{n.parent, coded(n.attr("modality")), coded(n.attr("bodypart")), 0, 0};
+        // Totals kept on the series by the image commit, when the catalog has them.
+        uint64_t images = 0, bytes = 0;
+        std::string si = n.attr("_images"), sb = n.attr("_bytes");
+        if (!si.empty() && std::from_chars(si.data(), si.data() + si.size(), images).ec == std::errc() &&
+            std::from_chars(sb.data(), sb.data() + sb.size(), bytes).ec == std::errc()) {
+          r.images = images;
+          r.bytes = bytes;
+        } else {
+          all_series_counted = false;
+        }
+        series[n.id] = std::move(r);
         break;
+      }
       default:
         break;
     }
@@ -187,10 +202,16 @@ Result<nlohmann::json> compute_stats(const Catalog& catalog) {
   Scan scan;
   SeriesInfo* last = nullptr;  // images of a series mostly come in runs
   NodeId last_id = 0;
+  bool in_images = false;
   auto more = cur->seek(be64(make_id(Kind::Collection, 0)));
   for (; more.ok() && *more; more = cur->next()) {
     NodeId id = from_be64(cur->key());
     if (kind_of(id) == Kind::Image) {
+      if (!in_images) {  // the first image: every series has been seen
+        if (scan.all_series_counted) break;
+        for (auto& [sid, r] : scan.series) r.images = r.bytes = 0;  // count them all here
+        in_images = true;
+      }
       auto head = read_node_head(cur->value());
       if (!head) return make_error(EIO, "damaged catalog node " + std::to_string(id));
       if (head->parent != last_id || !last) {

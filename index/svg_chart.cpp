@@ -16,13 +16,22 @@ constexpr const char* kSubtle = "#6b7280";
 constexpr const char* kGrid = "#e5e7eb";
 constexpr const char* kMuted = "#9ca3af";
 
-// Text is measured without a font engine: an average advance of 0.6 em overestimates most
-// labels slightly, which only leaves a little more room.
+// Text is measured without a font engine, from rough advance widths of sans-serif glyphs
+// (capitals are wide, 'i' and punctuation narrow); it errs on the wide side, which only leaves
+// a little more room.
 double text_width(std::string_view s, double font_px) {
-  size_t glyphs = 0;
-  for (unsigned char c : s)
-    if ((c & 0xC0) != 0x80) ++glyphs;  // count UTF-8 lead bytes only
-  return static_cast<double>(glyphs) * font_px * 0.6;
+  double em = 0;
+  for (unsigned char c : s) {
+    if ((c & 0xC0) == 0x80) continue;  // UTF-8 continuation byte: same glyph
+    if (c >= 'A' && c <= 'Z') em += (c == 'I' ? 0.35 : c == 'M' || c == 'W' ? 0.9 : 0.72);
+    else if (c >= '0' && c <= '9') em += 0.62;
+    else if (c == 'i' || c == 'l' || c == 'j' || c == 'f' || c == 't' || c == 'r') em += 0.38;
+    else if (c == 'm' || c == 'w') em += 0.9;
+    else if (c >= 'a' && c <= 'z') em += 0.6;
+    else if (c == ' ' || c == '.' || c == ',' || c == '-' || c == '(' || c == ')') em += 0.38;
+    else em += 0.7;
+  }
+  return em * font_px;
 }
 
 std::string num(double v) {

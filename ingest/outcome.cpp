@@ -14,6 +14,7 @@ std::string_view reason_code(Reason r) {
     case Reason::Conflict: return "conflict";
     case Reason::Undecodable: return "undecodable";
     case Reason::BurnedInText: return "burned-in-text";
+    case Reason::DuplicatePixels: return "duplicate-pixels";
     case Reason::ResidualPhi: return "residual-phi";
     case Reason::DeidFailed: return "deid-failed";
     case Reason::Internal: return "internal-error";
@@ -41,6 +42,9 @@ std::string_view reason_explanation(Reason r) {
       return "The pixel data cannot be decoded with any available codec.";
     case Reason::BurnedInText:
       return "Text was found burned into the pixels; it may identify the patient.";
+    case Reason::DuplicatePixels:
+      return "The pixel data is identical to an image already archived under another SOP Instance "
+             "UID, and this collection rejects such copies.";
     case Reason::ResidualPhi:
       return "After de-identification an identifying value was still found in the file, so it was "
              "not archived.";
@@ -72,6 +76,9 @@ std::string_view reason_fix(Reason r) {
     case Reason::BurnedInText:
       return "Blank the text regions (add them to the collection's pixel rules) or remove the "
              "image, then resubmit.";
+    case Reason::DuplicatePixels:
+      return "Remove the copy (the detail names the archived image); if it is really a different "
+             "image, ask the admin to allow pixel duplicates for the collection.";
     case Reason::ResidualPhi:
       return "Remove the identifying text from the named element (or from free text), then "
              "resubmit; report the case to the archive team.";

@@ -17,6 +17,8 @@ enum class Reason {
   Conflict,       // same SOP Instance UID, different content
   Undecodable,    // pixel data that no available codec decodes
   BurnedInText,   // text found in the pixels (Clean Pixel Data)
+  DuplicatePixels,  // pixel data identical to an archived image under another SOP Instance UID
+                    // (only when the collection sets reject_pixel_duplicates; else a warning)
   ResidualPhi,    // de-identification output failed verification
   DeidFailed,     // the de-identifier could not process the file
   Internal,       // an error of ours (disk, catalog); the file is kept for retry

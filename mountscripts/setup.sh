@@ -15,7 +15,7 @@ PACKAGES=(
   zlib1g-dev libpng-dev libjpeg-dev libopenjp2-7-dev
   libtorch-dev libfaiss-dev
   libtesseract-dev tesseract-ocr-eng
-  dcm2niix dicom3tools jq util-linux procps acl attr passwd
+  dcm2niix dicom3tools jq util-linux procps acl attr passwd chromium
 )
 
 missing=()

@@ -9,7 +9,14 @@ namespace {
 
 constexpr const char* kMetaTable = "similarity.meta";
 constexpr const char* kCodesTable = "similarity.codes";
+constexpr const char* kPrintsTable = "similarity.fingerprints";
 constexpr size_t kDeleteBatch = 20000;  // keeps each clearing transaction short
+
+std::string id_key(index::NodeId id) {
+  std::string k(8, '\0');
+  for (int i = 0; i < 8; ++i) k[i] = static_cast<char>(id >> (56 - 8 * i));
+  return k;
+}
 
 std::string code_key(uint64_t generation, index::NodeId id) {
   std::string k(9, '\0');
@@ -44,7 +51,9 @@ Result<CodeStore> CodeStore::open(const index::Catalog& catalog) {
   if (!meta) return meta.error();
   auto codes = catalog.table(kCodesTable);
   if (!codes) return codes.error();
-  CodeStore store(catalog.env(), *meta, *codes);
+  auto prints = catalog.table(kPrintsTable);
+  if (!prints) return prints.error();
+  CodeStore store(catalog.env(), *meta, *codes, *prints);
   auto txn = lmdb::Txn::begin(catalog.env(), true);
   if (!txn) return txn.error();
   auto st = read_state(*txn, *meta);
@@ -70,9 +79,12 @@ Status CodeStore::put(uint64_t generation, std::span<const CodeEntry> batch) con
   if (!st) return st.error();
   if (generation != st->generation && generation != st->generation + 1)
     return make_error(ESTALE, "similarity codes were reindexed meanwhile");
-  for (const auto& [id, code] : batch) {
-    std::string_view v(reinterpret_cast<const char*>(code.data()), code.size());
-    OBIA_TRY(txn->put(codes_, code_key(generation, id), v));
+  auto bytes = [](const Code& c) {
+    return std::string_view(reinterpret_cast<const char*>(c.data()), c.size());
+  };
+  for (const auto& e : batch) {
+    OBIA_TRY(txn->put(codes_, code_key(generation, e.image), bytes(e.code)));
+    if (!e.fingerprint.empty()) OBIA_TRY(txn->put(prints_, id_key(e.image), bytes(e.fingerprint)));
   }
   return txn->commit();
 }
@@ -84,6 +96,18 @@ Result<std::optional<Code>> CodeStore::get(uint64_t generation, index::NodeId id
   if (!v) return v.error();
   if (!*v) return std::optional<Code>{};
   return std::optional<Code>{Code((*v)->begin(), (*v)->end())};
+}
+
+Result<std::vector<Code>> CodeStore::fingerprints(std::span<const index::NodeId> ids) const {
+  auto txn = lmdb::Txn::begin(*env_, false);
+  if (!txn) return txn.error();
+  std::vector<Code> out(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    auto v = txn->get(prints_, id_key(ids[i]));
+    if (!v) return v.error();
+    if (*v) out[i].assign((*v)->begin(), (*v)->end());
+  }
+  return out;
 }
 
 Status CodeStore::for_each(

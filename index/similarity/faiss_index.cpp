@@ -17,6 +17,7 @@
 #include <cstring>
 
 #include "common/fd.h"
+#include "index/similarity/hamming_scan.h"
 #include "index/similarity/hash_index.h"
 
 namespace obia::similarity {
@@ -89,12 +90,25 @@ class FaissIndex : public HashIndex {
   std::vector<uint64_t> labels_;
 };
 
+// Faiss's IndexBinaryFlat holds the codes (and gives the file format); the scan is ours
+// (hamming_scan.h: hardware popcount).
 class FlatIndex final : public FaissIndex {
  public:
   FlatIndex(unsigned bits, const IndexParams& p)
       : FaissIndex(IndexKind::Flat, bits, std::make_unique<faiss::IndexBinaryFlat>(bits), p) {}
   FlatIndex(unsigned bits, std::unique_ptr<faiss::IndexBinary> loaded, const IndexParams& p)
       : FaissIndex(IndexKind::Flat, bits, std::move(loaded), p) {}
+
+ protected:
+  void search_raw(const uint8_t* q, idx_t k, int32_t* d, idx_t* l) const override {
+    const auto& flat = static_cast<const faiss::IndexBinaryFlat&>(*index_);
+    auto hits = hamming_knn(flat.xb.data(), static_cast<size_t>(flat.ntotal), bits_ / 8, q,
+                            static_cast<size_t>(k));
+    for (size_t i = 0; i < static_cast<size_t>(k); ++i) {
+      d[i] = i < hits.size() ? static_cast<int32_t>(hits[i].distance) : -1;
+      l[i] = i < hits.size() ? static_cast<idx_t>(hits[i].position) : -1;
+    }
+  }
 };
 
 class HnswIndex final : public FaissIndex {
@@ -121,7 +135,7 @@ class IvfIndex final : public FaissIndex {
   IvfIndex(unsigned bits, std::unique_ptr<faiss::IndexBinary> index, const IndexParams& p)
       : FaissIndex(IndexKind::Ivf, bits, std::move(index), p) {
     auto& ivf = static_cast<faiss::IndexBinaryIVF&>(*index_);
-    ivf.nprobe = p.ivf_nprobe ? p.ivf_nprobe : std::max<size_t>(8, ivf.nlist / 16);
+    ivf.nprobe = p.ivf_nprobe ? p.ivf_nprobe : std::max<size_t>(16, ivf.nlist / 8);
   }
 };
 
@@ -134,20 +148,21 @@ Result<std::unique_ptr<FaissIndex>> make_empty(IndexKind kind, unsigned bits,
       case IndexKind::Hnsw: return std::unique_ptr<FaissIndex>(std::make_unique<HnswIndex>(bits, p));
       case IndexKind::Ivf: {
         size_t nlist = p.ivf_nlist ? p.ivf_nlist : auto_nlist(n);
-        if (n < nlist * 39)  // Faiss's k-means wants ~39 points per centroid
+        if (n < nlist * 8)  // too few codes for lists worth probing
           return std::unique_ptr<FaissIndex>(std::make_unique<FlatIndex>(bits, p));
+        // Centroids: nlist codes sampled evenly from the data. (Faiss would train binary
+        // centroids with float k-means, which needs a fast BLAS and takes minutes at scale.)
+        const size_t bytes = bits / 8, step = n / nlist;
         auto quantizer = std::make_unique<faiss::IndexBinaryFlat>(bits);
+        std::vector<uint8_t> centroids;
+        centroids.reserve(nlist * bytes);
+        for (size_t i = 0; i < nlist; ++i)
+          centroids.insert(centroids.end(), training.begin() + static_cast<ptrdiff_t>(i * step * bytes),
+                           training.begin() + static_cast<ptrdiff_t>((i * step + 1) * bytes));
+        quantizer->add(static_cast<idx_t>(nlist), centroids.data());
         auto ivf = std::make_unique<faiss::IndexBinaryIVF>(quantizer.get(), bits, nlist);
         ivf->own_fields = true;
-        quantizer.release();  // now owned by the IVF index
-        // Train on at most 256 points per list: enough for centroids, bounded time.
-        size_t bytes = bits / 8, nt = std::min(n, nlist * 256);
-        size_t step = std::max<size_t>(1, n / nt);
-        std::vector<uint8_t> sample;
-        sample.reserve(nt * bytes);
-        for (size_t i = 0; i < n && sample.size() < nt * bytes; i += step)
-          sample.insert(sample.end(), training.begin() + i * bytes, training.begin() + (i + 1) * bytes);
-        ivf->train(static_cast<idx_t>(sample.size() / bytes), sample.data());
+        quantizer.release();  // now owned by the IVF index, which counts as trained
         return std::unique_ptr<FaissIndex>(std::make_unique<IvfIndex>(bits, std::move(ivf), p));
       }
     }

@@ -2,7 +2,7 @@
 // (no Faiss header leaks out of faiss_index.cpp). Implementations:
 //   Flat  exact scan (IndexBinaryFlat): the default while a scan is fast enough
 //   Hnsw  graph search (IndexBinaryHNSW): approximate, sub-linear, no training
-//   Ivf   inverted lists (IndexBinaryIVF): approximate, trained on the codes at build
+//   Ivf   inverted lists (IndexBinaryIVF): approximate; centroids sampled from the codes
 // Labels are the caller's 64-bit ids (image NodeIds). Concurrency: any number of search()
 // calls may run together; add() must not overlap anything (the service holds a lock).
 #pragma once
@@ -27,12 +27,12 @@ struct IndexParams {
   int hnsw_ef_construction = 80;
   int hnsw_ef_search = 128;      // raised to k when k is larger
   size_t ivf_nlist = 0;          // 0: about 4·sqrt(n), at least 16
-  size_t ivf_nprobe = 0;         // 0: nlist / 16, at least 8
+  size_t ivf_nprobe = 0;         // 0: nlist / 8, at least 16
 };
 
 // Which kind to build for n codes: exact up to flat_max, then `large`.
 struct IndexPolicy {
-  size_t flat_max = 4'000'000;
+  size_t flat_max = 16'000'000;  // exact scan: ~1.7 ms per million codes (p99, one core)
   IndexKind large = IndexKind::Hnsw;
   IndexParams params;
   IndexKind choose(size_t n) const { return n <= flat_max ? IndexKind::Flat : large; }
@@ -59,8 +59,8 @@ class HashIndex {
   virtual Status save(const std::filesystem::path& file, uint64_t generation) const = 0;
 };
 
-// Builds an index over `codes` (IVF is trained on them; with fewer codes than it needs to train
-// it falls back to Flat).
+// Builds an index over `codes` (IVF takes its centroids from them; with fewer than 8 codes per
+// list it falls back to Flat).
 Result<std::unique_ptr<HashIndex>> build_index(IndexKind kind, unsigned bits,
                                                std::span<const uint8_t> codes,
                                                std::span<const uint64_t> labels,

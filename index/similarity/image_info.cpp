@@ -71,7 +71,7 @@ Result<std::optional<std::string>> ImageInfo::field(const index::Node& image,
       case index::Kind::Individual:
         if (name.rfind("clinical:", 0) == 0) {
           std::string column = name.substr(9);
-          std::string v = a->attr("clinical:" + column);
+          std::string v = a->attr("clinical." + column);  // obiactl clinical import
           return found(v.empty() ? a->attr(column) : v);
         }
         break;

@@ -23,7 +23,8 @@ class ImageInfo {
   Result<std::string> path(const index::Node& image);
   // A field of the image's series (modality, bodypart, description, manufacturer), its
   // collection (disease, title; "collection" gives the accession) or its individual
-  // ("clinical:<column>", from the individual's attributes). nullopt when absent or empty.
+  // ("clinical:<column>": the individual's attribute "clinical.<column>" written by
+  // `obiactl clinical import`, or its plain attribute such as "sex"). nullopt when absent.
   Result<std::optional<std::string>> field(const index::Node& image, const std::string& name);
   // The collection accession an image belongs to.
   Result<std::string> collection(const index::Node& image);

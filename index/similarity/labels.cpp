@@ -81,7 +81,7 @@ Result<LabeledImages> collect_labels(const index::Catalog& catalog, ImageInfo& i
     if (!tsv.empty()) return make_error(ENOENT, "no archived image is named in " + tsv.string());
     if (field.rfind("clinical:", 0) == 0)
       return make_error(ENOTSUP, "no individual has the clinical field '" + field.substr(9) +
-                                     "' (clinical data is not in the catalog yet); use --labels FILE.tsv");
+                                     "' (import it with 'obiactl clinical import', or use --labels FILE.tsv)");
     return make_error(ENOENT, "no archived image has a '" + field + "' value");
   }
   std::set<std::string> classes(names.begin(), names.end());

@@ -13,6 +13,7 @@
 #include "index/similarity/archived_images.h"
 #include "index/similarity/code_store.h"
 #include "index/similarity/model_store.h"
+#include "index/similarity/projection_hasher.h"
 
 namespace obia::similarity {
 namespace {
@@ -21,7 +22,7 @@ constexpr size_t kChunk = 32;         // images per worker step (one model batch
 constexpr size_t kWriteBatch = 1024;  // codes per LMDB transaction
 
 struct Outcome {
-  Code code;
+  Code code, fingerprint;
   enum { Pending, Coded, NoPixels, Failed } state = Pending;
 };
 
@@ -43,6 +44,7 @@ void compute(const Hasher& hasher, const store::ObjectStore& objects,
             out[i].state = Outcome::NoPixels;
             continue;
           }
+          if (auto fp = fingerprint(*img)) out[i].fingerprint = std::move(*fp);
           batch.push_back(resize(*img, n, n));
           which.push_back(i);
         }
@@ -71,7 +73,7 @@ Status store_codes(const CodeStore& store, uint64_t generation,
       case Outcome::NoPixels: ++report.no_pixels; break;
       default: ++report.failed; continue;  // retried by the daemon's sync
     }
-    batch.emplace_back(images[i].id, std::move(out[i].code));
+    batch.push_back({images[i].id, std::move(out[i].code), std::move(out[i].fingerprint)});
     if (batch.size() == kWriteBatch) {
       OBIA_TRY(store.put(generation, batch));
       batch.clear();

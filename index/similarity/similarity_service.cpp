@@ -13,8 +13,13 @@
 #include "common/log.h"
 #include "index/similarity/decode.h"
 #include "index/similarity/model_store.h"
+#include "index/similarity/projection_hasher.h"
 
 namespace obia::similarity {
+
+namespace {
+constexpr size_t kCandidates = 256;  // nearest codes whose ties are ordered by fingerprint
+}  // namespace
 
 struct SimilarityService::Active {
   uint64_t generation = 0;
@@ -143,20 +148,32 @@ Status SimilarityService::reload(const CodeState& state) {
   return {};
 }
 
-void SimilarityService::remember(const Active& a, index::NodeId image, const Code& code) {
-  if (!code.empty()) {
+void SimilarityService::remember(const Active& a, index::NodeId image, const Codes& codes) {
+  if (!codes.code.empty()) {
     std::unique_lock lock(mu_);
     if (active_.get() == &a) {
       uint64_t label = image;
-      if (active_->index->add(code, std::span<const uint64_t>(&label, 1)))
+      if (active_->index->add(codes.code, std::span<const uint64_t>(&label, 1)))
         active_->dirty = true;
     }
   }
   {
     std::lock_guard lock(wmu_);
-    pending_.push_back({a.generation, image, code});
+    pending_.push_back({a.generation, image, codes.code, codes.fingerprint});
   }
   wcv_.notify_all();
+}
+
+Result<SimilarityService::Codes> SimilarityService::compute(const Active& a,
+                                                            const GrayImage& decoded) {
+  Codes c;
+  auto code = hash_image(*a.hasher, decoded);
+  if (!code) return code.error();
+  c.code = std::move(*code);
+  auto fp = fingerprint(decoded);
+  if (!fp) return fp.error();
+  c.fingerprint = std::move(*fp);
+  return c;
 }
 
 void SimilarityService::on_archived(index::NodeId image, DcmFileFormat& deidentified) {
@@ -164,27 +181,28 @@ void SimilarityService::on_archived(index::NodeId image, DcmFileFormat& deidenti
     if (auto s = ensure_current(); !s) log::warn("similarity: " + s.error().message);
     auto a = current();
     if (!a || deidentified.getDataset() == nullptr) return;
-    Code code;  // empty: the image has no decodable pixels and is never a hit
+    Codes codes;  // empty: the image has no decodable pixels and is never a hit
     auto img = decode_dicom(*deidentified.getDataset());
     if (img) {
-      auto c = hash_image(*a->hasher, *img);
+      auto c = compute(*a, *img);
       if (!c) {
         log::warn("similarity: image " + std::to_string(index::seq_of(image)) + ": " +
                   c.error().message);
         return;
       }
-      code = std::move(*c);
+      codes = std::move(*c);
     } else {
       log::debug("similarity: image " + std::to_string(index::seq_of(image)) +
                  " has no code: " + img.error().message);
     }
-    remember(*a, image, code);
+    remember(*a, image, codes);
   } catch (const std::exception& e) {
     log::error(std::string("similarity: on_archived: ") + e.what());
   }
 }
 
-Result<Code> SimilarityService::compute_from_object(const Active& a, index::NodeId image) {
+Result<SimilarityService::Codes> SimilarityService::compute_from_object(const Active& a,
+                                                                        index::NodeId image) {
   auto node = catalog_.get(image);
   if (!node) return node.error();
   if (node->kind() != index::Kind::Image) return make_error(ENOENT, "not an image");
@@ -192,54 +210,79 @@ Result<Code> SimilarityService::compute_from_object(const Active& a, index::Node
   if (!bytes) return bytes.error();
   auto img = decode_dicom_bytes(std::span<const uint8_t>(
       reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()));
-  if (!img) return Code{};
-  return hash_image(*a.hasher, *img);
+  if (!img) return Codes{};
+  return compute(a, *img);
 }
 
-Result<Code> SimilarityService::code_of(index::NodeId image) {
+Result<SimilarityService::Codes> SimilarityService::code_of(index::NodeId image) {
   auto a = current();
   auto stored = codes_.get(a->generation, image);
   if (!stored) return stored.error();
-  if (*stored) return std::move(**stored);
-  {  // written by on_archived but still waiting for the writer thread?
+  if (*stored) {
+    Codes c;
+    c.code = std::move(**stored);
+    auto fp = codes_.fingerprints(std::span<const index::NodeId>(&image, 1));
+    if (!fp) return fp.error();
+    c.fingerprint = std::move((*fp)[0]);
+    return c;
+  }
+  {  // computed by on_archived but still waiting for the writer thread?
     std::lock_guard lock(wmu_);
     for (const auto& p : pending_)
-      if (p.image == image && p.generation == a->generation) return p.code;
+      if (p.image == image && p.generation == a->generation) return Codes{p.code, p.fingerprint};
   }
-  auto code = compute_from_object(*a, image);
-  if (!code) return code.error();
-  remember(*a, image, *code);
-  return code;
+  auto codes = compute_from_object(*a, image);
+  if (!codes) return codes.error();
+  remember(*a, image, *codes);
+  return codes;
 }
 
-std::vector<Hit> SimilarityService::search(const Code& code, size_t k, const Visible& visible,
-                                           index::NodeId exclude) {
+Result<std::vector<Hit>> SimilarityService::search(const Codes& query, size_t k,
+                                                   const Visible& visible, index::NodeId exclude) {
   std::vector<Hit> hits;
-  if (code.empty() || k == 0) return hits;
-  std::shared_lock lock(mu_);
-  const HashIndex& index = *active_->index;
-  if (code.size() != index.bits() / 8) return hits;
-  const size_t n = index.size();
-  size_t want = std::min(n, k + 1);
-  std::unordered_set<index::NodeId> seen;
-  while (true) {
-    auto found = index.search(code, want);
-    hits.clear();
-    seen.clear();
-    for (const auto& f : found) {
-      if (f.label == exclude || !seen.insert(f.label).second) continue;
-      if (visible && !visible(f.label)) continue;
-      hits.push_back({f.label, f.distance});
+  if (query.code.empty() || k == 0) return hits;
+  // Enough candidates to order the ties at the k-th distance, searching deeper while the
+  // visibility filter leaves fewer than that.
+  const size_t pool = std::max(k, kCandidates);
+  {
+    std::shared_lock lock(mu_);
+    const HashIndex& index = *active_->index;
+    if (query.code.size() != index.bits() / 8) return hits;
+    const size_t n = index.size();
+    size_t want = std::min(n, pool + 1);
+    std::unordered_set<index::NodeId> seen;
+    while (true) {
+      auto found = index.search(query.code, want);
+      hits.clear();
+      seen.clear();
+      for (const auto& f : found) {
+        if (f.label == exclude || !seen.insert(f.label).second) continue;
+        if (visible && !visible(f.label)) continue;
+        hits.push_back({f.label, f.distance});
+      }
+      if (hits.size() >= pool || found.size() < want || want >= n) break;
+      want = std::min(n, want * 4);
     }
-    // Enough, or nothing more to find: the index gave fewer than asked, or we asked for all.
-    if (hits.size() >= k || found.size() < want || want >= n) break;
-    want = std::min(n, want * 4);
   }
-  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
-    return a.distance != b.distance ? a.distance < b.distance : a.image < b.image;
+  std::vector<index::NodeId> ids;
+  for (const auto& h : hits) ids.push_back(h.image);
+  auto prints = codes_.fingerprints(ids);
+  if (!prints) return prints.error();
+  std::vector<uint32_t> fd(hits.size(), UINT32_MAX);
+  if (!query.fingerprint.empty())
+    for (size_t i = 0; i < hits.size(); ++i)
+      if ((*prints)[i].size() == query.fingerprint.size())
+        fd[i] = hamming(query.fingerprint, (*prints)[i]);
+  std::vector<size_t> order(hits.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (hits[a].distance != hits[b].distance) return hits[a].distance < hits[b].distance;
+    if (fd[a] != fd[b]) return fd[a] < fd[b];
+    return hits[a].image < hits[b].image;
   });
-  if (hits.size() > k) hits.resize(k);
-  return hits;
+  std::vector<Hit> out;
+  for (size_t i = 0; i < order.size() && out.size() < k; ++i) out.push_back(hits[order[i]]);
+  return out;
 }
 
 Result<std::vector<Hit>> SimilarityService::similar_to(index::NodeId image, size_t k,
@@ -256,9 +299,9 @@ Result<std::vector<Hit>> SimilarityService::query(std::span<const uint8_t> file_
   auto img = decode_any(file_bytes);
   if (!img) return img.error();
   auto a = current();
-  auto code = hash_image(*a->hasher, *img);
-  if (!code) return code.error();
-  return search(*code, k, visible, 0);
+  auto codes = compute(*a, *img);
+  if (!codes) return codes.error();
+  return search(*codes, k, visible, 0);
 }
 
 Result<std::string> SimilarityService::image_path(index::NodeId image) { return info_.path(image); }
@@ -304,7 +347,8 @@ Status SimilarityService::write_pending(std::vector<Pending>& batch) {
     std::vector<CodeEntry> entries;
     while (end < batch.size() && batch[end].generation == batch[start].generation &&
            entries.size() < options_.write_batch) {
-      entries.emplace_back(batch[end].image, std::move(batch[end].code));
+      entries.push_back({batch[end].image, std::move(batch[end].code),
+                         std::move(batch[end].fingerprint)});
       ++end;
     }
     auto s = codes_.put(batch[start].generation, entries);

@@ -2,6 +2,11 @@
 // k most similar images of an archived image (similar_to) or of a query file (query), each
 // filtered by what the caller may read. One per archive and process.
 //
+// Ranking: by Hamming distance of the active hasher's codes; equal distances are ordered by
+// the distance of the images' 256-bit training-free fingerprints (a finer measure: an altered
+// copy wins the ties), then by NodeId. Hit::distance is the active code's distance, so ranks
+// and distances always agree.
+//
 // Thread-safety: every method may be called from any thread at any time. Searches share a
 // reader lock; adding a code takes it briefly for writing. Codes are written to the catalog
 // by a background thread in batches (one LMDB transaction per batch, not per image).
@@ -96,7 +101,10 @@ class SimilarityService {
   struct Pending {
     uint64_t generation;
     index::NodeId image;
-    Code code;
+    Code code, fingerprint;
+  };
+  struct Codes {
+    Code code, fingerprint;
   };
 
   SimilarityService(const store::ArchivePaths& paths, const index::Catalog& catalog,
@@ -105,11 +113,12 @@ class SimilarityService {
   Status reload(const CodeState& state);
   Result<std::unique_ptr<HashIndex>> load_or_build(uint64_t generation, unsigned bits);
   std::shared_ptr<const Active> current() const;
-  Result<Code> code_of(index::NodeId image);
-  Result<Code> compute_from_object(const Active& a, index::NodeId image);
-  void remember(const Active& a, index::NodeId image, const Code& code);
-  std::vector<Hit> search(const Code& code, size_t k, const Visible& visible,
-                          index::NodeId exclude);
+  Result<Codes> code_of(index::NodeId image);
+  Result<Codes> compute(const Active& a, const GrayImage& decoded);
+  Result<Codes> compute_from_object(const Active& a, index::NodeId image);
+  void remember(const Active& a, index::NodeId image, const Codes& codes);
+  Result<std::vector<Hit>> search(const Codes& query, size_t k, const Visible& visible,
+                                  index::NodeId exclude);
   void writer_loop();
   Status write_pending(std::vector<Pending>& batch);
 

@@ -99,7 +99,7 @@ def test_matrix_read_paths(world):
         assert can(user, "cat", image), user
         ls = as_user(user, "ls", a.mnt / "OBIA0002")
         assert individual in ls.stdout.split(), (user, ls.stdout)
-        found = as_user(user, "find", a.mnt / "OBIA0002", "-name", "*.dcm")
+        found = as_user(user, "find", a.mnt / "OBIA0002", "-type", "f", "-name", "*.dcm")
         assert len(found.stdout.split()) == 3, (user, found.stdout, found.stderr)
         xattrs = as_user(user, "/usr/bin/python3", "-c", f"import os; print(os.listxattr({str(image)!r}))")
         assert "system.posix_acl_access" in xattrs.stdout, (user, xattrs.stderr)
@@ -109,7 +109,7 @@ def test_matrix_read_paths(world):
         assert not can(user, "ls", a.mnt / "OBIA0002" / individual), user
         ls = as_user(user, "ls", a.mnt / "OBIA0002")
         assert ls.stdout.split() == ["collection.json"], ls.stdout
-        found = as_user(user, "find", a.mnt / "OBIA0002", "-name", "*.dcm")
+        found = as_user(user, "find", a.mnt / "OBIA0002", "-type", "f", "-name", "*.dcm")
         assert found.stdout.split() == [], found.stdout
         assert not can(user, "/usr/bin/python3", "-c", f"import os; os.listxattr({str(image)!r})")
     # The open collection is readable by all.
@@ -173,6 +173,8 @@ def test_request_flow_end_to_end(world):
     r = as_user("obia_nobody", "sh", "-c",
                 f"printf 'purpose: train a nodule detector\\naccept-terms: yes\\n' > {req}")
     assert r.returncode == 0, r.stderr
+    # The request is recorded at release, which the kernel sends after close() returns.
+    wait_until(lambda: "pending" in as_user("obia_nobody", "cat", req).stdout, 10, "request recorded")
     status = as_user("obia_nobody", "cat", req).stdout
     assert "pending" in status and "nodule detector" in status, status
     # Others see their own request state only.
@@ -191,6 +193,7 @@ def test_request_without_terms_is_invalid(world):
     a = world
     req = a.mnt / "requests" / "OBIA0002"
     as_user("obia_member", "sh", "-c", f"echo 'purpose: curiosity' > {req}")
+    wait_until(lambda: "invalid" in as_user("obia_member", "cat", req).stdout, 10, "request recorded")
     status = as_user("obia_member", "cat", req).stdout
     assert "invalid" in status and "accept-terms" in status, status
     r = obiactl("request", "list", a.dir, "--json")

@@ -123,10 +123,14 @@ def test_no_original_patient_identifier_in_any_archived_byte(ingested):
     for n in needles:
         forms.add(n.encode())
         forms.add(n.replace("^", " ").encode())
+    # A numeric ID can occur by chance inside the 39-digit decimal of a remapped UID (2.25.x):
+    # numbers count only as whole numbers.
+    patterns = [re.compile(rb"(?<![0-9])" + re.escape(f) + rb"(?![0-9])") if f.isdigit()
+                else re.compile(re.escape(f)) for f in forms]
     hits = []
     for p in a.archived_files():
         data = p.read_bytes()
-        hits += [(p.name, n[:3]) for n in forms if n in data]
+        hits += [(p.name, pat.pattern[:12]) for pat in patterns if pat.search(data)]
     assert not hits, f"{len(hits)} identifier occurrences left, e.g. {hits[:3]}"
 
 

@@ -6,6 +6,7 @@ Subcommands
   bad     a corpus of broken / hostile / edge-case inputs with expected ingest outcomes
   inject  copy real DICOM files and inject fake identifiers into them, plus a manifest
   scan    search files for the identifying strings listed in a manifest (leak check)
+  qc      the quality-control corpus: text in pixels, rules, blank, pixel copies (synth_qc.py)
 
 Everything is deterministic for a given --seed.  Needs only Debian's python3-pydicom (2.3)
 and python3-numpy; run it with /usr/bin/python3.
@@ -1233,6 +1234,9 @@ def main(argv=None):
     c.add_argument("--max-hits", type=int, default=50, metavar="N",
                    help="stop after N hits (default 50)")
     c.set_defaults(fn=cmd_scan)
+
+    import synth_qc  # `qc`: the quality-control corpus (issue 4), in its own module
+    synth_qc.add_parser(sub, EPILOG, argparse.RawDescriptionHelpFormatter)
 
     a = p.parse_args(argv)
     return a.fn(a)

@@ -1,0 +1,162 @@
+// QC log tables: encoding, the per-file record, and the readers behind `obiactl qc report`.
+#include "ingest/qc_log.h"
+
+#include <nlohmann/json.hpp>
+
+namespace obia::ingest {
+namespace {
+
+std::string be64(uint64_t v) {
+  std::string s(8, '\0');
+  for (int i = 7; i >= 0; --i, v >>= 8) s[i] = static_cast<char>(v & 0xFF);
+  return s;
+}
+
+std::string counts_json(const SubmissionCounts& c) {
+  nlohmann::json j = {{"folder", c.folder}, {"submitted", c.submitted}, {"archived", c.archived},
+                      {"duplicates", c.duplicates}, {"warnings", c.warnings},
+                      {"quarantined", c.quarantined}, {"first", c.first}, {"last", c.last}};
+  return j.dump();
+}
+
+SubmissionCounts parse_counts(std::string name, std::string_view text) {
+  SubmissionCounts c;
+  c.name = std::move(name);
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return c;
+  c.folder = j.value("folder", false);
+  c.submitted = j.value("submitted", uint64_t{0});
+  c.archived = j.value("archived", uint64_t{0});
+  c.duplicates = j.value("duplicates", uint64_t{0});
+  c.first = j.value("first", int64_t{0});
+  c.last = j.value("last", int64_t{0});
+  if (j.contains("warnings") && j["warnings"].is_object())
+    c.warnings = j["warnings"].get<std::map<std::string, uint64_t>>();
+  if (j.contains("quarantined") && j["quarantined"].is_object())
+    c.quarantined = j["quarantined"].get<std::map<std::string, uint64_t>>();
+  return c;
+}
+
+}  // namespace
+
+uint64_t SubmissionCounts::quarantined_total() const {
+  uint64_t n = 0;
+  for (const auto& [reason, count] : quarantined) n += count;
+  return n;
+}
+
+std::string submission_of(const std::filesystem::path& relpath) {
+  auto it = relpath.begin();
+  if (it == relpath.end()) return {};
+  return it->string();  // a folder's name, or the file's own name at top level
+}
+
+std::string warning_code(const std::string& warning) {
+  size_t colon = warning.find(':');
+  return colon == std::string::npos ? warning : warning.substr(0, colon);
+}
+
+Result<std::shared_ptr<QcLog>> QcLog::open(const index::Catalog& catalog) {
+  auto s = catalog.table("qc_submissions");
+  if (!s) return s.error();
+  auto n = catalog.table("qc_notes");
+  if (!n) return n.error();
+  auto p = catalog.table("qc_pixels");
+  if (!p) return p.error();
+  return std::make_shared<QcLog>(catalog, *s, *n, *p);
+}
+
+Status QcLog::record(index::NodeId collection, const Job& job, const Outcome& outcome,
+                     const std::optional<PixelRecord>& pixels, int64_t now) {
+  const std::string name = submission_of(job.relpath);
+  const std::string key = be64(collection) + name;
+  auto txn = index::lmdb::Txn::begin(catalog_.env(), true);
+  if (!txn) return txn.error();
+  auto existing = txn->get(submissions_, key);
+  if (!existing) return existing.error();
+  SubmissionCounts c = parse_counts(name, *existing ? **existing : std::string_view("{}"));
+  if (c.first == 0) c.first = now;
+  if (std::distance(job.relpath.begin(), job.relpath.end()) > 1) c.folder = true;
+  c.last = now;
+  ++c.submitted;
+  switch (outcome.disposition) {
+    case Disposition::Archived: ++c.archived; break;
+    case Disposition::Duplicate: ++c.duplicates; break;
+    case Disposition::Quarantined: ++c.quarantined[std::string(reason_code(outcome.reason))]; break;
+    case Disposition::Retry: break;
+  }
+  for (const std::string& w : outcome.warnings) ++c.warnings[warning_code(w)];
+  OBIA_TRY(txn->put(submissions_, key, counts_json(c)));
+
+  // The file's own warnings, replacing what an earlier submission of the same path left.
+  const std::string note_key = key + std::string(1, '\0') + job.relpath.string();
+  if (!outcome.warnings.empty() && outcome.disposition == Disposition::Archived) {
+    OBIA_TRY(txn->put(notes_, note_key, nlohmann::json(outcome.warnings).dump()));
+  } else if (auto old = txn->get(notes_, note_key); old && *old) {
+    OBIA_TRY(txn->del(notes_, note_key));
+  }
+  if (pixels && outcome.disposition == Disposition::Archived && !pixels->sop_uid.empty()) {
+    const std::string pkey = be64(collection) + std::string(pixels->hash.begin(), pixels->hash.end());
+    auto owner = txn->get(pixels_, pkey);
+    if (owner && !*owner) OBIA_TRY(txn->put(pixels_, pkey, pixels->sop_uid));  // first one stays
+  }
+  return txn->commit();
+}
+
+Result<std::vector<SubmissionCounts>> QcLog::submissions(index::NodeId collection) const {
+  std::vector<SubmissionCounts> out;
+  auto txn = index::lmdb::Txn::begin(catalog_.env(), false);
+  if (!txn) return txn.error();
+  auto cur = index::lmdb::Cursor::open(*txn, submissions_);
+  if (!cur) return cur.error();
+  const std::string prefix = be64(collection);
+  auto ok = cur->seek(prefix);
+  if (!ok) return ok.error();
+  for (bool more = *ok; more; ) {
+    if (cur->key().substr(0, 8) != prefix) break;
+    out.push_back(parse_counts(std::string(cur->key().substr(8)), cur->value()));
+    auto n = cur->next();
+    if (!n) return n.error();
+    more = *n;
+  }
+  return out;
+}
+
+Result<std::vector<FileNote>> QcLog::notes(index::NodeId collection) const {
+  std::vector<FileNote> out;
+  auto txn = index::lmdb::Txn::begin(catalog_.env(), false);
+  if (!txn) return txn.error();
+  auto cur = index::lmdb::Cursor::open(*txn, notes_);
+  if (!cur) return cur.error();
+  const std::string prefix = be64(collection);
+  auto ok = cur->seek(prefix);
+  if (!ok) return ok.error();
+  for (bool more = *ok; more; ) {
+    if (cur->key().substr(0, 8) != prefix) break;
+    std::string_view rest = cur->key().substr(8);
+    size_t nul = rest.find('\0');
+    FileNote note;
+    note.submission = std::string(rest.substr(0, nul));
+    if (nul != std::string_view::npos) note.relpath = std::string(rest.substr(nul + 1));
+    auto j = nlohmann::json::parse(cur->value(), nullptr, false);
+    if (j.is_array())
+      for (auto& w : j)
+        if (w.is_string()) note.warnings.push_back(w.get<std::string>());
+    out.push_back(std::move(note));
+    auto n = cur->next();
+    if (!n) return n.error();
+    more = *n;
+  }
+  return out;
+}
+
+Result<std::optional<std::string>> QcLog::pixel_owner(index::NodeId collection, const PixelHash& hash) const {
+  auto txn = index::lmdb::Txn::begin(catalog_.env(), false);
+  if (!txn) return txn.error();
+  auto v = txn->get(pixels_, be64(collection) + std::string(hash.begin(), hash.end()));
+  if (!v) return v.error();
+  if (!*v) return std::optional<std::string>{};
+  return std::optional<std::string>(std::string(**v));
+}
+
+}  // namespace obia::ingest
