@@ -85,6 +85,28 @@ void normalise_polarity(Image8& img) {
     for (uint8_t& v : img.pixels) v = 255 - v;
 }
 
+// Three 3x3 box blurs (close to a Gaussian of sigma 1.4) on white-background ink.
+Image8 soften(const Image8& in) {
+  Image8 a = in, b = in;
+  const int W = in.width, H = in.height;
+  for (int pass = 0; pass < 3; ++pass) {
+    for (int y = 0; y < H; ++y)
+      for (int x = 0; x < W; ++x) {
+        int sum = 0, n = 0;
+        for (int dy = -1; dy <= 1; ++dy)
+          for (int dx = -1; dx <= 1; ++dx) {
+            const int yy = y + dy, xx = x + dx;
+            if (yy < 0 || xx < 0 || yy >= H || xx >= W) continue;
+            sum += a.pixels[size_t(yy) * W + xx];
+            ++n;
+          }
+        b.pixels[size_t(y) * W + x] = static_cast<uint8_t>(sum / n);
+      }
+    std::swap(a, b);
+  }
+  return a;
+}
+
 // Where one region sits in the strip image, to map word boxes back.
 struct Strip {
   int top = 0, bottom = 0;  // rows in the strip image
@@ -200,10 +222,9 @@ Result<OcrFinding> find_text(const Image8& grey, const std::vector<OcrRegion>& r
   if (grey.channels != 1 || grey.empty()) return make_error(EINVAL, "OCR needs a grey image");
   tesseract::TessBaseAPI* api = engine();
   if (api == nullptr) return make_error(ENOENT, "Tesseract English model not available (tesseract-ocr-eng)");
-  std::vector<Word> words;
-  std::vector<Image8> parts;
-  std::vector<Strip> strips;
-  uint32_t rows = 0;
+  // Prepared once; read sharp, then (only if that finds nothing) softened: Tesseract's models
+  // know smooth fonts and misread blocky pixel fonts that a slight blur turns into strokes.
+  std::vector<std::pair<Image8, Strip>> prepared;
   const std::vector<OcrRegion> merged = merge_regions(regions);
   for (size_t i = 0; i < merged.size() && i < kMaxRegions; ++i) {
     const Box& r = merged[i].box;
@@ -214,17 +235,29 @@ Result<OcrFinding> find_text(const Image8& grey, const std::vector<OcrRegion>& r
     Image8 cut = crop(grey, r.x - mx, r.y - my, r.w + 2 * mx, r.h + 2 * my);
     if (cut.empty()) continue;
     const double scale = std::clamp(double(s.target_text_height) / std::max(1, r.h), 1.0, 4.0);
-    Image8 part = upscale_bilinear(ink_image(cut, merged[i].bright), scale);
-    if (rows + part.height > kMaxStripRows) {
-      read_strips(*api, parts, strips, words);
-      rows = 0;
-    }
-    rows += part.height + kPad;
-    strips.push_back({0, 0, ox, oy, scale});
-    parts.push_back(std::move(part));
+    prepared.emplace_back(upscale_bilinear(ink_image(cut, merged[i].bright), scale),
+                          Strip{0, 0, ox, oy, scale});
   }
-  read_strips(*api, parts, strips, words);
-  return judge(words, grey, {s.region_min_confidence, s.region_strong_confidence, 3});
+  OcrFinding found;
+  for (bool soft : {false, true}) {
+    std::vector<Word> words;
+    std::vector<Image8> parts;
+    std::vector<Strip> strips;
+    uint32_t rows = 0;
+    for (const auto& [image, strip] : prepared) {
+      if (rows + image.height > kMaxStripRows) {
+        read_strips(*api, parts, strips, words);
+        rows = 0;
+      }
+      rows += image.height + kPad;
+      strips.push_back(strip);
+      parts.push_back(soft ? soften(image) : image);
+    }
+    read_strips(*api, parts, strips, words);
+    found = judge(words, grey, {s.region_min_confidence, s.region_strong_confidence, 3});
+    if (found.text) break;
+  }
+  return found;
 }
 
 Result<OcrFinding> find_text_anywhere(const Image8& grey, const OcrSettings& s) {

@@ -20,6 +20,7 @@ constexpr uint8_t kBright = 1, kDark = 2;
 struct Component {
   int x0 = 1 << 30, y0 = 1 << 30, x1 = -1, y1 = -1;  // inclusive bounds
   int count = 0;
+  double clarity = 0;  // of this glyph against its own surroundings
   int w() const { return x1 - x0 + 1; }
   int h() const { return y1 - y0 + 1; }
 };
@@ -198,80 +199,7 @@ int glyph_estimate(const Component& c) {
 
 bool bar(const Component& c) { return c.w() <= std::max(2, c.h() / 4); }
 
-// Chains glyphs left to right along a shared band; returns accepted lines.
-std::vector<TextLine> lines_of(std::vector<Component> glyphs, int W, int H, const DetectorSettings& s) {
-  std::sort(glyphs.begin(), glyphs.end(), [](const Component& a, const Component& b) { return a.x0 < b.x0; });
-  const int n = static_cast<int>(glyphs.size());
-  std::vector<int> parent(n);
-  std::iota(parent.begin(), parent.end(), 0);
-  for (int i = 0; i < n; ++i) {
-    const Component& a = glyphs[i];
-    int best = -1, best_gap = 1 << 30;
-    for (int j = i + 1; j < n; ++j) {
-      const Component& b = glyphs[j];
-      const int hmax = std::max(a.h(), b.h()), hmin = std::min(a.h(), b.h());
-      if (b.x0 > a.x1 + hmax + 1) break;
-      const int gap = b.x0 - a.x1 - 1;
-      if (gap < -std::min(a.w(), b.w()) / 4) continue;
-      if (hmax > 2 * hmin) continue;
-      const int overlap = std::min(a.y1, b.y1) - std::max(a.y0, b.y0) + 1;
-      if (overlap * 2 < hmin) continue;
-      if (gap < best_gap) {
-        best_gap = gap;
-        best = j;
-      }
-    }
-    if (best >= 0) unite(parent, i, best);
-  }
-  std::vector<std::vector<int>> chains(n);
-  for (int i = 0; i < n; ++i) chains[find(parent, i)].push_back(i);
-
-  std::vector<TextLine> lines;
-  for (const auto& chain : chains) {
-    if (chain.size() < 2) continue;
-    std::vector<int> heights, bottoms, tops;
-    int non_bars = 0, glyph_count = 0;
-    Box box{1 << 30, 1 << 30, 0, 0};
-    int x1 = -1, y1 = -1;
-    for (int i : chain) {
-      const Component& c = glyphs[i];
-      heights.push_back(c.h());
-      bottoms.push_back(c.y1);
-      tops.push_back(c.y0);
-      non_bars += bar(c) ? 0 : 1;
-      glyph_count += glyph_estimate(c);
-      box.x = std::min(box.x, c.x0);
-      box.y = std::min(box.y, c.y0);
-      x1 = std::max(x1, c.x1);
-      y1 = std::max(y1, c.y1);
-    }
-    if (non_bars < 2) continue;
-    auto median = [](std::vector<int> v) {
-      std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-      return v[v.size() / 2];
-    };
-    const int mh = median(heights), mb = median(bottoms), mt = median(tops);
-    int consistent = 0, aligned = 0;
-    for (size_t k = 0; k < heights.size(); ++k) {
-      consistent += heights[k] * 3 >= mh * 2 && heights[k] * 2 <= mh * 3;
-      aligned += std::abs(bottoms[k] - mb) * 10 <= mh * 3 || std::abs(tops[k] - mt) * 10 <= mh * 3;
-    }
-    const int m = static_cast<int>(chain.size());
-    if (consistent * 10 < m * 7 || aligned * 10 < m * 7) continue;
-    box.w = x1 - box.x + 1;
-    box.h = y1 - box.y + 1;
-    TextLine line;
-    line.box = box;
-    line.glyphs = glyph_count;
-    const double bw = s.border_band * W, bh = s.border_band * H;
-    line.near_border = y1 < bh || box.y > H - bh || x1 < bw || box.x > W - bw;
-    if (line.glyphs >= (line.near_border ? s.min_line_glyphs : s.min_centre_glyphs))
-      lines.push_back(line);
-  }
-  return lines;
-}
-
-// TextLine::clarity of a line box: stroke pixels against the pixels more than a pixel away
+// Clarity of one glyph's box: stroke pixels against the pixels more than a pixel away
 // from any stroke pixel, in the box grown by 4. A box that is mostly "stroke" (dense noise)
 // has too little background to count as text.
 double clarity(const Image8& g, const std::vector<uint8_t>& mask, uint8_t bit, const Box& b) {
@@ -306,6 +234,86 @@ double clarity(const Image8& g, const std::vector<uint8_t>& mask, uint8_t bit, c
   return std::abs(sm - bm) / (sd + 4.0);
 }
 
+// Chains glyphs left to right along a shared band; returns accepted lines.
+std::vector<TextLine> lines_of(std::vector<Component> glyphs, int W, int H, const DetectorSettings& s) {
+  std::sort(glyphs.begin(), glyphs.end(), [](const Component& a, const Component& b) { return a.x0 < b.x0; });
+  const int n = static_cast<int>(glyphs.size());
+  std::vector<int> parent(n);
+  std::iota(parent.begin(), parent.end(), 0);
+  for (int i = 0; i < n; ++i) {
+    const Component& a = glyphs[i];
+    int best = -1, best_gap = 1 << 30;
+    for (int j = i + 1; j < n; ++j) {
+      const Component& b = glyphs[j];
+      const int hmax = std::max(a.h(), b.h()), hmin = std::min(a.h(), b.h());
+      if (b.x0 > a.x1 + hmax + 1) break;
+      const int gap = b.x0 - a.x1 - 1;
+      if (gap < -std::min(a.w(), b.w()) / 4) continue;
+      if (hmax > 2 * hmin) continue;
+      const int overlap = std::min(a.y1, b.y1) - std::max(a.y0, b.y0) + 1;
+      if (overlap * 2 < hmin) continue;
+      if (gap < best_gap) {
+        best_gap = gap;
+        best = j;
+      }
+    }
+    if (best >= 0) unite(parent, i, best);
+  }
+  std::vector<std::vector<int>> chains(n);
+  for (int i = 0; i < n; ++i) chains[find(parent, i)].push_back(i);
+
+  std::vector<TextLine> lines;
+  for (const auto& chain : chains) {
+    if (chain.size() < 2) continue;
+    std::vector<int> heights, bottoms, tops;
+    std::vector<double> clarities;
+    int non_bars = 0, glyph_count = 0;
+    Box box{1 << 30, 1 << 30, 0, 0};
+    int x1 = -1, y1 = -1;
+    for (int i : chain) {
+      const Component& c = glyphs[i];
+      heights.push_back(c.h());
+      clarities.push_back(c.clarity);
+      bottoms.push_back(c.y1);
+      tops.push_back(c.y0);
+      non_bars += bar(c) ? 0 : 1;
+      glyph_count += glyph_estimate(c);
+      box.x = std::min(box.x, c.x0);
+      box.y = std::min(box.y, c.y0);
+      x1 = std::max(x1, c.x1);
+      y1 = std::max(y1, c.y1);
+    }
+    if (non_bars < 2) continue;
+    auto median = [](std::vector<int> v) {
+      std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+      return v[v.size() / 2];
+    };
+    const int mh = median(heights), mb = median(bottoms), mt = median(tops);
+    int consistent = 0, aligned = 0;
+    for (size_t k = 0; k < heights.size(); ++k) {
+      consistent += heights[k] * 3 >= mh * 2 && heights[k] * 2 <= mh * 3;
+      aligned += std::abs(bottoms[k] - mb) * 10 <= mh * 3 || std::abs(tops[k] - mt) * 10 <= mh * 3;
+    }
+    const int m = static_cast<int>(chain.size());
+    if (consistent * 10 < m * 7 || aligned * 10 < m * 7) continue;
+    box.w = x1 - box.x + 1;
+    box.h = y1 - box.y + 1;
+    TextLine line;
+    line.box = box;
+    line.glyphs = glyph_count;
+    // The median glyph: text crossing from air onto anatomy keeps its clarity letter by letter.
+    std::nth_element(clarities.begin(), clarities.begin() + clarities.size() / 2, clarities.end());
+    line.clarity = clarities[clarities.size() / 2];
+
+    if (line.clarity < s.min_clarity) continue;
+    const double bw = s.border_band * W, bh = s.border_band * H;
+    line.near_border = y1 < bh || box.y > H - bh || x1 < bw || box.x > W - bw;
+    if (line.glyphs >= (line.near_border ? s.min_line_glyphs : s.min_centre_glyphs))
+      lines.push_back(line);
+  }
+  return lines;
+}
+
 }  // namespace
 
 TextDetection detect_text(const Image8& input, const DetectorSettings& s) {
@@ -323,11 +331,12 @@ TextDetection detect_text(const Image8& input, const DetectorSettings& s) {
   const std::vector<uint8_t>& mask = stroke_mask(g, s.contrast);  // valid until the next call
   for (uint8_t bit : {kBright, kDark}) {
     std::vector<Component> glyphs;
-    for (const Component& c : stroke_components(mask, W, H, bit))
-      if (glyph_like(c, s)) glyphs.push_back(c);
+    for (Component& c : stroke_components(mask, W, H, bit))
+      if (glyph_like(c, s)) {
+        c.clarity = clarity(g, mask, bit, {c.x0, c.y0, c.w(), c.h()});
+        glyphs.push_back(c);
+      }
     for (TextLine& l : lines_of(std::move(glyphs), W, H, s)) {
-      l.clarity = clarity(g, mask, bit, l.box);
-      if (l.clarity < s.min_clarity) continue;
       l.box = {l.box.x * factor, l.box.y * factor, l.box.w * factor, l.box.h * factor};
       l.bright = bit == kBright;
       out.lines.push_back(l);

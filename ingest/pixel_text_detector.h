@@ -20,8 +20,9 @@ struct TextLine {
   int glyphs = 0;        // estimated characters
   bool near_border = false;
   bool bright = true;    // light text on a darker background
-  // Stroke-to-background contrast over the background's spread: high for text on a flat
-  // background, low for chance alignments in speckle or noise.
+  // Median over the line's glyphs of stroke-to-background contrast over the background's
+  // spread (each glyph against its own surroundings): high for text on a flat background,
+  // low for chance alignments in speckle or noise.
   double clarity = 0;
 };
 
@@ -37,7 +38,8 @@ struct DetectorSettings {
   int min_line_glyphs = 3;     // near a border or corner
   int min_centre_glyphs = 5;   // elsewhere (anatomy makes more chance alignments there)
   double border_band = 0.22;   // fraction of width/height that counts as "near the border"
-  double min_clarity = 5.0;    // see TextLine::clarity (noise and speckle stay below 4)
+  double min_clarity = 9.0;    // see TextLine::clarity: noise and speckle stay below 9, text
+                               // on air or a plain background scores 14 to 64
   uint64_t max_pixels = 1400000;  // larger frames are downscaled first
 };
 

@@ -201,7 +201,8 @@ std::string phi_flags(std::string_view vr, std::string_view value) {
       (vr != "PN" && std::regex_search(v, caret_name_re)))
     out.push_back("name");
   if (vr == "DA" || vr == "DT" || (!numeric_vr && std::regex_search(v, date_re))) out.push_back("date");
-  if (!numeric_vr && vr != "DA" && vr != "DT" && std::regex_search(v, id_re)) out.push_back("id");
+  if (!numeric_vr && vr != "DA" && vr != "DT" && !accession_like(v) && std::regex_search(v, id_re))
+    out.push_back("id");
   if (!numeric_vr && any_letter(v) && digits(v) > 0 &&
       (std::regex_search(v, street_re) || std::regex_search(v, postcode_re)))
     out.push_back("address");

@@ -171,7 +171,8 @@ Result<EpochReport> train_hash_model(const TrainSet& train, const TrainSet& held
 
     std::vector<std::vector<size_t>> by_class(classes);
     for (size_t i = 0; i < train.labels.size(); ++i) by_class[static_cast<size_t>(train.labels[i])].push_back(i);
-    const size_t steps = std::max<size_t>(1, (train.images.size() + o.batch - 1) / o.batch);
+    // An epoch is one pass worth of batches, but at least 25 steps: small sets still train.
+    const size_t steps = std::max<size_t>(25, (train.images.size() + o.batch - 1) / o.batch);
     const size_t total = steps * o.epochs;
     EpochReport report;
     for (unsigned epoch = 1; epoch <= o.epochs; ++epoch) {

@@ -20,7 +20,7 @@ namespace obia::similarity {
 struct TrainOptions {
   unsigned bits = 64;
   unsigned size = 128;  // N: images are N×N
-  unsigned epochs = 8;
+  unsigned epochs = 8;  // an epoch: images / batch steps, at least 25
   unsigned batch = 64;
   double lr = 2e-3;            // Adam, cosine decay to 0 over the run
   double weight_decay = 1e-4;

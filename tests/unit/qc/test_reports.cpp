@@ -118,6 +118,7 @@ void collect_tags(DcmItem& item, const std::string& prefix, std::set<std::string
 TEST(TagReportFlags, LookLikePhi) {
   EXPECT_NE(phi_flags("PN", "Kowalczyk^Ragnhildur").find("name"), std::string::npos);
   EXPECT_EQ(phi_flags("PN", "I000001"), "");  // our own pseudonym
+  EXPECT_EQ(phi_flags("LO", "I000001"), "");
   EXPECT_EQ(phi_flags("DA", "20200317"), "date");
   EXPECT_NE(phi_flags("LO", "seen 2020-03-17 in clinic").find("date"), std::string::npos);
   EXPECT_NE(phi_flags("LO", "MRN-53123398").find("id"), std::string::npos);
