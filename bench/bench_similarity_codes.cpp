@@ -122,8 +122,11 @@ int main(int argc, char** argv) {
       ++failed;
       continue;
     }
-    auto code = hash_image(*hasher, *img);
-    auto fp = fingerprint(*img);
+    // As SimilarityService::compute: one resize to 128 serves the default hasher and the
+    // fingerprint.
+    GrayImage small = resize(*img, 128, 128);
+    auto code = hash_image(*hasher, hasher->input_size() == 128 ? small : *img);
+    auto fp = fingerprint(small);
     auto c = std::chrono::steady_clock::now();
     if (!code || !fp) ++failed;
     else ++done;

@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/log.h"
+
 namespace obia::ingest {
 namespace {
 
@@ -66,41 +68,97 @@ Result<std::shared_ptr<QcLog>> QcLog::open(const index::Catalog& catalog) {
   return std::make_shared<QcLog>(catalog, *s, *n, *p);
 }
 
-Status QcLog::record(index::NodeId collection, const Job& job, const Outcome& outcome,
-                     const std::optional<PixelRecord>& pixels, int64_t now) {
-  const std::string name = submission_of(job.relpath);
-  const std::string key = be64(collection) + name;
-  auto txn = index::lmdb::Txn::begin(catalog_.env(), true);
-  if (!txn) return txn.error();
-  auto existing = txn->get(submissions_, key);
+Status QcLog::apply(index::lmdb::Txn& txn, const Entry& e) {
+  const std::string name = submission_of(e.relpath);
+  const std::string key = be64(e.collection) + name;
+  auto existing = txn.get(submissions_, key);
   if (!existing) return existing.error();
   SubmissionCounts c = parse_counts(name, *existing ? **existing : std::string_view("{}"));
-  if (c.first == 0) c.first = now;
-  if (std::distance(job.relpath.begin(), job.relpath.end()) > 1) c.folder = true;
-  c.last = now;
+  if (c.first == 0) c.first = e.now;
+  if (std::distance(e.relpath.begin(), e.relpath.end()) > 1) c.folder = true;
+  c.last = e.now;
   ++c.submitted;
-  switch (outcome.disposition) {
+  switch (e.disposition) {
     case Disposition::Archived: ++c.archived; break;
     case Disposition::Duplicate: ++c.duplicates; break;
-    case Disposition::Quarantined: ++c.quarantined[std::string(reason_code(outcome.reason))]; break;
+    case Disposition::Quarantined: ++c.quarantined[std::string(reason_code(e.reason))]; break;
     case Disposition::Retry: break;
   }
-  for (const std::string& w : outcome.warnings) ++c.warnings[warning_code(w)];
-  OBIA_TRY(txn->put(submissions_, key, counts_json(c)));
+  for (const std::string& w : e.warnings) ++c.warnings[warning_code(w)];
+  OBIA_TRY(txn.put(submissions_, key, counts_json(c)));
 
   // The file's own warnings, replacing what an earlier submission of the same path left.
-  const std::string note_key = key + std::string(1, '\0') + job.relpath.string();
-  if (!outcome.warnings.empty() && outcome.disposition == Disposition::Archived) {
-    OBIA_TRY(txn->put(notes_, note_key, nlohmann::json(outcome.warnings).dump()));
-  } else if (auto old = txn->get(notes_, note_key); old && *old) {
-    OBIA_TRY(txn->del(notes_, note_key));
+  const std::string note_key = key + std::string(1, '\0') + e.relpath.string();
+  if (!e.warnings.empty() && e.disposition == Disposition::Archived) {
+    OBIA_TRY(txn.put(notes_, note_key, nlohmann::json(e.warnings).dump()));
+  } else if (auto old = txn.get(notes_, note_key); old && *old) {
+    OBIA_TRY(txn.del(notes_, note_key));
   }
-  if (pixels && outcome.disposition == Disposition::Archived && !pixels->sop_uid.empty()) {
-    const std::string pkey = be64(collection) + std::string(pixels->hash.begin(), pixels->hash.end());
-    auto owner = txn->get(pixels_, pkey);
-    if (owner && !*owner) OBIA_TRY(txn->put(pixels_, pkey, pixels->sop_uid));  // first one stays
+  if (e.pixels && e.disposition == Disposition::Archived && !e.pixels->sop_uid.empty()) {
+    const std::string pkey = be64(e.collection) + std::string(e.pixels->hash.begin(), e.pixels->hash.end());
+    auto owner = txn.get(pixels_, pkey);
+    if (owner && !*owner) OBIA_TRY(txn.put(pixels_, pkey, e.pixels->sop_uid));  // first one stays
   }
+  return {};
+}
+
+Status QcLog::commit(const std::vector<Entry>& batch) {
+  auto txn = index::lmdb::Txn::begin(catalog_.env(), true);
+  if (!txn) return txn.error();
+  for (const Entry& e : batch) OBIA_TRY(apply(*txn, e));
   return txn->commit();
+}
+
+Status QcLog::record(index::NodeId collection, const Job& job, const Outcome& outcome,
+                     const std::optional<PixelRecord>& pixels, int64_t now) {
+  return commit({Entry{collection, job.relpath, outcome.disposition, outcome.reason, outcome.warnings,
+                       pixels, now}});
+}
+
+void QcLog::enqueue(index::NodeId collection, const Job& job, const Outcome& outcome,
+                    const std::optional<PixelRecord>& pixels, int64_t now) {
+  std::lock_guard lock(mu_);
+  pending_.push_back(Entry{collection, job.relpath, outcome.disposition, outcome.reason,
+                           outcome.warnings, pixels, now});
+  ++queued_;
+  if (!thread_.joinable()) thread_ = std::thread([this] { writer(); });
+  wake_.notify_one();
+}
+
+void QcLog::writer() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    wake_.wait(lock, [&] { return stop_ || !pending_.empty(); });
+    if (pending_.empty() && stop_) return;
+    // Gather what arrives within the interval into one transaction (one disk flush).
+    if (!stop_) wake_.wait_for(lock, interval, [&] { return stop_; });
+    std::vector<Entry> batch;
+    batch.swap(pending_);
+    lock.unlock();
+    if (auto st = commit(batch); !st)
+      log::error("qc: " + std::to_string(batch.size()) + " QC log record(s) lost: " + st.error().message);
+    lock.lock();
+    committed_ += batch.size();
+    done_.notify_all();
+  }
+}
+
+Status QcLog::flush() {
+  std::unique_lock lock(mu_);
+  if (!thread_.joinable()) return {};
+  const uint64_t target = queued_;
+  wake_.notify_one();
+  done_.wait(lock, [&] { return committed_ >= target; });
+  return {};
+}
+
+QcLog::~QcLog() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
 }
 
 Result<std::vector<SubmissionCounts>> QcLog::submissions(index::NodeId collection) const {
@@ -151,6 +209,14 @@ Result<std::vector<FileNote>> QcLog::notes(index::NodeId collection) const {
 }
 
 Result<std::optional<std::string>> QcLog::pixel_owner(index::NodeId collection, const PixelHash& hash) const {
+  {
+    // Queued, not yet written: still archived images.
+    std::lock_guard lock(mu_);
+    for (const Entry& e : pending_)
+      if (e.collection == collection && e.pixels && e.pixels->hash == hash &&
+          e.disposition == Disposition::Archived)
+        return std::optional<std::string>(e.pixels->sop_uid);
+  }
   auto txn = index::lmdb::Txn::begin(catalog_.env(), false);
   if (!txn) return txn.error();
   auto v = txn->get(pixels_, be64(collection) + std::string(hash.begin(), hash.end()));

@@ -5,15 +5,21 @@
 //   qc_pixels       collection + pixel hash -> remapped SOP Instance UID of the archived image
 // A submission is what a curator copied in one go: the first path component under
 // inbox/<C>/ (a folder), or the file itself when it was copied to the top level.
-// Every record is one write transaction. Thread-safe.
+// record() is one write transaction. The ingest workers use enqueue() instead: records are
+// committed in batches by a writer thread (at most `interval` after they arrive), so the log
+// adds no disk flush per file; a daemon crash can lose the last fraction of a second of
+// records (the catalog's own counters are exact). Thread-safe.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/result.h"
@@ -54,8 +60,15 @@ class QcLog {
   // Opens (creating) the tables; fails only when the environment cannot take more tables.
   static Result<std::shared_ptr<QcLog>> open(const index::Catalog& catalog);
 
+  // Writes one file's outcome now (one transaction).
   Status record(index::NodeId collection, const Job& job, const Outcome& outcome,
                 const std::optional<PixelRecord>& pixels, int64_t now);
+  // Queues it for the writer thread (started on first use: after obiafs has daemonised).
+  void enqueue(index::NodeId collection, const Job& job, const Outcome& outcome,
+               const std::optional<PixelRecord>& pixels, int64_t now);
+  // Commits everything queued so far and waits for it.
+  Status flush();
+  ~QcLog();  // flushes and stops the writer
   Result<std::vector<SubmissionCounts>> submissions(index::NodeId collection) const;
   Result<std::vector<FileNote>> notes(index::NodeId collection) const;
   // The remapped SOP Instance UID archived with these pixels in the collection, if any.
@@ -63,10 +76,33 @@ class QcLog {
 
   QcLog(const index::Catalog& catalog, MDB_dbi submissions, MDB_dbi notes, MDB_dbi pixels)
       : catalog_(catalog), submissions_(submissions), notes_(notes), pixels_(pixels) {}
+  QcLog(const QcLog&) = delete;
+  QcLog& operator=(const QcLog&) = delete;
+
+  std::chrono::milliseconds interval{100};
 
  private:
+  struct Entry {
+    index::NodeId collection = 0;
+    std::filesystem::path relpath;
+    Disposition disposition = Disposition::Quarantined;
+    Reason reason = Reason::None;
+    std::vector<std::string> warnings;
+    std::optional<PixelRecord> pixels;
+    int64_t now = 0;
+  };
+  Status apply(index::lmdb::Txn& txn, const Entry& e);
+  Status commit(const std::vector<Entry>& batch);
+  void writer();
+
   const index::Catalog& catalog_;
   MDB_dbi submissions_, notes_, pixels_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_, done_;
+  std::vector<Entry> pending_;
+  uint64_t queued_ = 0, committed_ = 0;  // entries ever queued / written
+  bool stop_ = false;
+  std::thread thread_;
 };
 
 }  // namespace obia::ingest

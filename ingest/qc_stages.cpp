@@ -36,8 +36,7 @@ PipelineHooks make_qc_hooks(const store::ArchivePaths& paths, index::Catalog& ca
       const QcScratch& s = qc_scratch();
       if (s.job == &job && s.pixel_hash && !s.archived_sop_uid.empty())
         pixels = PixelRecord{*s.pixel_hash, s.archived_sop_uid};
-      if (auto st = log->record(collection, job, outcome, pixels, std::time(nullptr)); !st)
-        log::error("qc: could not log an outcome: " + st.error().message);
+      log->enqueue(collection, job, outcome, pixels, std::time(nullptr));
     }
     clear_qc_scratch();  // frees the decoded pixels of this file
   };

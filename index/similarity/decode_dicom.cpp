@@ -7,6 +7,7 @@
 #include <dcmtk/dcmimgle/dcmimage.h>
 #include <dcmtk/dcmjpeg/djdecode.h>
 #include <dcmtk/dcmjpls/djdecode.h>
+#include <dcmtk/oflog/oflog.h>
 
 #include <memory>
 #include <mutex>
@@ -53,6 +54,10 @@ Result<GrayImage> render(DicomImage& image) {
 void register_dicom_codecs() {
   static std::once_flag once;
   std::call_once(once, [] {
+    // Rendering warnings ("applying modality transform may create unexpected result") are
+    // about display fidelity, not errors: keep them out of obiactl's output and the daemon log.
+    for (const char* name : {"dcmtk.dcmimgle", "dcmtk.dcmimage", "dcmtk.dcmjpeg", "dcmtk.dcmjpls"})
+      OFLog::getLogger(name).setLogLevel(OFLogger::ERROR_LOG_LEVEL);
     DJDecoderRegistration::registerCodecs();
     DJLSDecoderRegistration::registerCodecs();
     DcmRLEDecoderRegistration::registerCodecs();

@@ -44,8 +44,9 @@ void compute(const Hasher& hasher, const store::ObjectStore& objects,
             out[i].state = Outcome::NoPixels;
             continue;
           }
-          if (auto fp = fingerprint(*img)) out[i].fingerprint = std::move(*fp);
-          batch.push_back(resize(*img, n, n));
+          GrayImage small = resize(*img, static_cast<int>(kDefaultSize), static_cast<int>(kDefaultSize));
+          if (auto fp = fingerprint(small)) out[i].fingerprint = std::move(*fp);
+          batch.push_back(n == static_cast<int>(kDefaultSize) ? std::move(small) : resize(*img, n, n));
           which.push_back(i);
         }
         if (batch.empty()) return;

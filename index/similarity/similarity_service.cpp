@@ -166,11 +166,13 @@ void SimilarityService::remember(const Active& a, index::NodeId image, const Cod
 
 Result<SimilarityService::Codes> SimilarityService::compute(const Active& a,
                                                             const GrayImage& decoded) {
+  // One resize serves both when the hasher's input size is the fingerprint's (the default).
+  GrayImage small = resize(decoded, static_cast<int>(kDefaultSize), static_cast<int>(kDefaultSize));
   Codes c;
-  auto code = hash_image(*a.hasher, decoded);
+  auto code = hash_image(*a.hasher, a.hasher->input_size() == kDefaultSize ? small : decoded);
   if (!code) return code.error();
   c.code = std::move(*code);
-  auto fp = fingerprint(decoded);
+  auto fp = fingerprint(small);
   if (!fp) return fp.error();
   c.fingerprint = std::move(*fp);
   return c;

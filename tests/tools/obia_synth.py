@@ -1117,7 +1117,11 @@ def cmd_scan(a):
     if not needles:
         print("manifest lists no identifying strings to search for", file=sys.stderr)
         return 2
-    pattern = re.compile(b"|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)))
+    # A numeric needle (a postcode, an ID) can occur by chance inside the long decimal of a
+    # remapped UID (2.25.<39 digits>): numbers count only as whole numbers.
+    def alt(n):
+        return (rb"(?<![0-9])" + re.escape(n) + rb"(?![0-9])") if n.isdigit() else re.escape(n)
+    pattern = re.compile(b"|".join(alt(n) for n in sorted(needles, key=len, reverse=True)))
     hits = 0
     scanned = 0
     for p in a.paths:

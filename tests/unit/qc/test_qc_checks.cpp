@@ -3,6 +3,9 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "index/catalog.h"
 #include "ingest/qc_blank.h"
 #include "ingest/qc_decode.h"
@@ -192,6 +195,28 @@ TEST_F(QcFixture, LogCountsSubmissionsByOutcomeAndReason) {
   EXPECT_TRUE((*log)->notes(coll)->empty());
 }
 
+TEST_F(QcFixture, QueuedRecordsAreWrittenInBatchesAndFlushed) {
+  auto log = QcLog::open(*catalog);
+  ASSERT_TRUE(log.ok());
+  (*log)->interval = std::chrono::milliseconds(50);
+  Outcome o;
+  o.disposition = Disposition::Archived;
+  PixelRecord px{};
+  px.hash[0] = 7;
+  px.sop_uid = "2.25.77";
+  for (int i = 0; i < 20; ++i)
+    (*log)->enqueue(coll, Job{"OBIA0001", "batch/" + std::to_string(i) + ".dcm"}, o,
+                    i == 0 ? std::optional<PixelRecord>(px) : std::nullopt, 5);
+  // Queued pixels already count for the duplicate check.
+  auto owner = (*log)->pixel_owner(coll, px.hash);
+  ASSERT_TRUE(owner.ok() && owner->has_value());
+  EXPECT_EQ(**owner, "2.25.77");
+  ASSERT_TRUE((*log)->flush().ok());
+  auto subs = (*log)->submissions(coll);
+  ASSERT_EQ(subs->size(), 1u);
+  EXPECT_EQ((*subs)[0].submitted, 20u);
+}
+
 TEST(QcLogNames, SubmissionIsTheFirstPathComponent) {
   EXPECT_EQ(submission_of("study1/series2/img.dcm"), "study1");
   EXPECT_EQ(submission_of("img.dcm"), "img.dcm");
@@ -213,7 +238,10 @@ TEST_F(QcFixture, HooksHaveSeparateStagesAndAFinishedLogger) {
   o.disposition = Disposition::Archived;
   hooks.finished(job, coll, o);
   EXPECT_FALSE(qc_scratch().decoded);  // cleared for the next file
+  // The hooks' log writes in batches: the record shows up within its interval.
   auto log = QcLog::open(*catalog);
+  for (int i = 0; i < 200 && (*log)->submissions(coll)->empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   auto subs = (*log)->submissions(coll);
   ASSERT_EQ(subs->size(), 1u);
   EXPECT_EQ((*subs)[0].archived, 1u);
