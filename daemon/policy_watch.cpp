@@ -37,6 +37,8 @@ bool PolicyWatch::check_locked() {
   // The earliest future expiry over all collections decides when to look again.
   next_expiry_ = 0;
   if (auto colls = catalog_.collections(); colls.ok()) {
+    if (colls->size() != collections_) changed = true;
+    collections_ = colls->size();
     for (auto& c : *colls) {
       auto p = store_.policy(c.id, now);
       if (p.ok() && p->next_expiry && (next_expiry_ == 0 || p->next_expiry < next_expiry_))

@@ -31,6 +31,7 @@ class PolicyWatch {
   bool stopping_ = false;
   uint64_t generation_ = 0;
   int64_t next_expiry_ = 0;
+  size_t collections_ = 0;  // a new collection must appear in the kernel's cached root listing
   std::thread thread_;
 };
 

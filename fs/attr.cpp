@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "fs/context.h"
+#include "fs/qc_views.h"
 #include "fs/query.h"
 #include "fs/sidecar.h"
 #include "index/statistics.h"
@@ -73,6 +74,8 @@ double attr_timeout(uint64_t ino) {
   // re-checked every second.
   if (ino == kRootIno || ino < 16) return kLiveTimeout;
   uint8_t k = ino_kind(ino);
+  // A link's inode is keyed by its target, and its name in a listing encodes that target.
+  if (k == kLinkKind || k == kSeriesLinkKind) return kArchivedTimeout;
   if (k >= kSidecarKind) return kLiveTimeout;
   return kArchivedTimeout;
 }
@@ -95,10 +98,12 @@ Result<std::string> generated_content(Context& c, uint64_t ino) {
   if (k == kSidecarKind) return sidecar_content(*c.catalog, sidecar_parent(ino));
   if (k == kParticipantsKind)
     return participants_tsv(*c.catalog, index::make_id(index::Kind::Collection, ino & index::kSeqMask));
+  if (is_qc_ino(ino)) return qc_content(c, ino);
   return make_error(ENOENT, "not a generated file");
 }
 
 Result<Access> access_of(Context& c, uint64_t ino) {
+  if (is_qc_ino(ino)) return qc_access(c, ino);
   uint8_t k = ino_kind(ino);
   if (k == kInboxKind || k == kQuarantineKind) {
     auto p = c.path_table.get(ino);
@@ -132,6 +137,7 @@ Result<Access> access_of(Context& c, uint64_t ino) {
 }
 
 Result<struct stat> stat_ino(Context& c, uint64_t ino) {
+  if (is_qc_ino(ino)) return qc_stat(c, ino);
   struct stat st {};
   uint8_t k = ino_kind(ino);
   if (ino == kRootIno || ino == kInboxIno || ino == kQuarantineIno || ino == kRequestsIno) {

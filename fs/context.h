@@ -7,8 +7,10 @@
 #include <fuse_lowlevel.h>
 
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <sys/stat.h>
 
 #include "fs/access.h"
@@ -51,10 +53,16 @@ struct Context {
   std::mutex stats_mu;
   uint64_t stats_version = UINT64_MAX;
   std::string stats_json;
+  // Paths of archived nodes never change: node_path() remembers them (bounded).
+  std::mutex node_paths_mu;
+  std::unordered_map<index::NodeId, std::string> node_paths;
 
   // Drops cached policies and tells the kernel to forget the attributes (and ACLs) of every
   // collection and directory below them, so new permissions apply to the next access.
   void policies_changed();
+  // An image was archived: the kernel's cached listings of its series, study, individual and
+  // collection folders (and of the series' similar/ folder) are now stale.
+  void tree_changed(index::NodeId image);
 };
 
 Context& ctx(fuse_req_t req);

@@ -36,6 +36,9 @@ struct DirEntry {
 
 struct DirHandle {
   std::vector<DirEntry> entries;  // snapshot taken at opendir; offsets index into it
+  // The same for every caller allowed to open it, and invalidated by the daemon when it
+  // changes (Context::tree_changed, policies_changed): the kernel may keep it across opens.
+  bool cacheable = false;
 };
 
 template <typename T>

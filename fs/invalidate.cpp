@@ -1,6 +1,8 @@
-// Telling the kernel to forget cached attributes and ACLs after a policy change.
+// Telling the kernel to forget cached attributes, ACLs and listings when the tree or the
+// policies change.
 #include "common/log.h"
 #include "fs/context.h"
+#include "fs/inodes.h"
 
 namespace obia::fs {
 
@@ -27,7 +29,27 @@ void Context::policies_changed() {
     if (!kids) continue;
     for (auto& k : *kids) pending.push_back(k.id);
   }
+  // The root lists the collections (one may have been created).
+  fuse_lowlevel_notify_inval_inode(se, kRootIno, 0, 0);
   log::info("policies changed: invalidated " + std::to_string(n) + " folders");
+}
+
+void Context::tree_changed(index::NodeId image) {
+  fuse_session* se = session;
+  if (!se || !catalog) return;
+  // Archived folders are listed from the kernel's cache (opendir sets keep_cache): each
+  // ancestor of the new image must drop its listing. An image has at most four.
+  auto n = catalog->get(image);
+  if (!n) return;
+  for (index::NodeId id = n->parent; id != index::kRootId && id != 0;) {
+    fuse_lowlevel_notify_inval_inode(se, id, 0, 0);
+    if (index::kind_of(id) == index::Kind::Series)
+      fuse_lowlevel_notify_inval_inode(se, with_kind(kSeriesSimilarKind, id), 0, 0);
+    if (index::kind_of(id) == index::Kind::Collection) break;
+    auto p = catalog->get(id);
+    if (!p) return;
+    id = p->parent;
+  }
 }
 
 }  // namespace obia::fs

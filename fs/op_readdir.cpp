@@ -5,6 +5,7 @@
 
 #include "fs/handles.h"
 #include "fs/ops.h"
+#include "fs/qc_views.h"
 #include "fs/query.h"
 #include "fs/similar.h"
 #include "fs/sidecar.h"
@@ -41,10 +42,14 @@ Status list_catalog(fuse_req_t req, Context& c, uint64_t ino, DirHandle& d) {
       if (ino == *coll) return {};  // collection.json only, so anyone can ask
       return make_error(EACCES, "no access");
     }
+    // A controlled collection's own folder lists differently to outsiders (above), so only
+    // the folders below it, which outsiders cannot open, are the same for everyone.
+    d.cacheable = !p->controlled || ino != *coll;
     child_perms = archive_perms(*p, true);
     if (ino == *coll) add_fixed(c, d, "participants.tsv", participants_ino(ino));
     if (index::kind_of(ino) == index::Kind::Series)
       add_fixed(c, d, "similar", with_kind(kSeriesSimilarKind, ino));
+    if (auto qc = add_qc_entry(req, c, ino, d); !qc) return qc;  // curators: .qc/ (not cacheable)
   }
   auto kids = c.catalog->children(ino);
   if (!kids) return kids.error();
@@ -113,9 +118,8 @@ void fill(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi
     if (plus) {
       fuse_entry_param p{};
       p.attr = e.attr;
-      p.ino = e.attr.st_ino;
-      p.attr_timeout = p.entry_timeout = e.area ? kLiveTimeout : attr_timeout(p.ino);
-      if (e.area) p.ino = c.path_table.ino_of(e.path.area, e.path.rel);
+      p.ino = e.area ? c.path_table.ino_of(e.path.area, e.path.rel) : e.attr.st_ino;
+      p.attr_timeout = p.entry_timeout = attr_timeout(p.ino);
       n = fuse_add_direntry_plus(req, buf.data() + used, size - used, e.name.c_str(), &p,
                                  static_cast<off_t>(i + 1));
       if (n > size - used) break;
@@ -153,12 +157,15 @@ void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
       s = list_similar_root(c, *d);
     } else if (k == kSeriesSimilarKind) {
       s = list_series_similar(c, index::make_id(index::Kind::Series, ino & index::kSeqMask), *d);
+      d->cacheable = true;  // the series' image names; opendir re-checks access first
     } else if (k == kImageSimilarKind) {
       s = list_image_similar(req, c, index::make_id(index::Kind::Image, ino & index::kSeqMask), *d);
     } else if (k == kResultsKind) {
       auto p = c.path_table.get(ino);
       if (!p) return reply_error(req, ESTALE);
       s = list_results(req, c, p->rel, *d);
+    } else if (is_qc_ino(ino)) {
+      s = list_qc(req, c, ino, *d);
     } else if (ino == kQueryIno) {
       s = list_query_root(c, *d);
     } else if (k == kQueryKind) {
@@ -167,12 +174,16 @@ void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
       s = list_query_dir(req, c, p->rel, *d);
     } else if (is_catalog_ino(ino) && (ino == kRootIno || index::kind_of(ino) != index::Kind::Image)) {
       s = list_catalog(req, c, ino, *d);
+      if (ino == kRootIno) d->cacheable = true;
     } else {
       return reply_error(req, ENOTDIR);
     }
     if (!s) return reply_error(req, s.error().code);
+    // Warm walks of archived folders then cost OPENDIR and RELEASEDIR only: the listing
+    // comes from the kernel's cache until the daemon invalidates it.
+    fi->cache_readdir = d->cacheable;
+    fi->keep_cache = d->cacheable;
     fi->fh = to_fh(std::move(d));
-    fi->cache_readdir = 0;
     fuse_reply_open(req, fi);
   } catch (...) {
     reply_error(req, EIO);

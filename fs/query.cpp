@@ -58,6 +58,11 @@ bool valid_expr(const std::string& name) {
 }
 
 Result<std::string> node_path(Context& c, index::NodeId id) {
+  {
+    std::lock_guard lock(c.node_paths_mu);
+    if (auto it = c.node_paths.find(id); it != c.node_paths.end()) return it->second;
+  }
+  const index::NodeId key = id;
   std::string path;
   for (int i = 0; i < 6 && id != index::kRootId; ++i) {
     auto n = c.catalog->get(id);
@@ -65,7 +70,11 @@ Result<std::string> node_path(Context& c, index::NodeId id) {
     path = "/" + n->name + path;
     id = n->parent;
   }
-  return path.empty() ? path : path.substr(1);
+  if (!path.empty()) path.erase(0, 1);
+  std::lock_guard lock(c.node_paths_mu);
+  if (c.node_paths.size() >= (1u << 20)) c.node_paths.clear();  // ~100 MB at most
+  c.node_paths.emplace(key, path);
+  return path;
 }
 
 Result<std::string> link_target(Context& c, uint64_t ino) {

@@ -30,14 +30,24 @@ struct stat link_stat(uint64_t ino, size_t size) {
   return st;
 }
 
-// What the caller may read, for the service's filter.
+// What the caller may read, for the service's filter. The caller's groups cost a read of
+// /proc, so they are fetched only when a controlled collection's hit needs them.
 similarity::Visible visible_for(fuse_req_t req, Context& c) {
-  auto who = std::make_shared<index::Caller>(caller_of(req, true));
-  return [&c, who](index::NodeId image) {
+  struct Who {
+    index::Caller caller;
+    bool groups = false;
+  };
+  auto who = std::make_shared<Who>(Who{caller_of(req, false)});
+  return [req, &c, who](index::NodeId image) {
     auto coll = collection_of(c, image);
     if (!coll || *coll == 0) return false;
     auto p = c.policy_cache.get(*coll);
-    return p.ok() && index::may_read(*p, *who);
+    if (!p) return false;
+    if (!p->controlled || index::may_read(*p, who->caller)) return true;
+    if (who->groups) return false;
+    who->caller = caller_of(req, true);
+    who->groups = true;
+    return index::may_read(*p, who->caller);
   };
 }
 

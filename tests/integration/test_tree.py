@@ -8,7 +8,7 @@ import shutil
 import pydicom
 import pytest
 
-from conftest import run, synth
+from conftest import run, synth, wait_until
 
 
 def snapshot(root):
@@ -31,7 +31,7 @@ def test_same_patient_in_two_copies_gets_one_accession(mounted, tmp_path):
     a.wait()
     run("cp", "-r", studies[1], inbox / "second")
     a.wait()
-    individuals = [p.name for p in (a.mnt / "OBIA0001").iterdir() if p.is_dir()]
+    individuals = [p.name for p in (a.mnt / "OBIA0001").iterdir() if p.name.startswith("I")]
     assert individuals == ["I000001"]
     studies = [p for p in (a.mnt / "OBIA0001" / "I000001").iterdir() if p.is_dir()]
     assert len(studies) == 2
@@ -43,7 +43,7 @@ def test_different_patients_get_different_accessions(mounted, tmp_path):
           "--series-per-study", "1", "--images-per-series", "2", "-q")
     run("cp", "-r", tmp_path / "set", a.mnt / "inbox" / "OBIA0001")
     a.wait()
-    individuals = sorted(p.name for p in (a.mnt / "OBIA0001").iterdir() if p.is_dir())
+    individuals = sorted(p.name for p in (a.mnt / "OBIA0001").iterdir() if p.name.startswith("I"))
     assert individuals == ["I000001", "I000002", "I000003"]
 
 
@@ -109,3 +109,49 @@ def test_inbox_names_cannot_escape(mounted, tmp_path):
     assert not (a.dir / "staging" / "escaped").exists()
     assert not (a.mnt / "inbox" / "escaped").exists()
     a.wait()
+
+
+def test_cached_listings_follow_new_images(mounted, tmp_path):
+    """Archived folders are listed from the kernel's cache; every ingest must invalidate the
+    listings of the new image's ancestors, and a new collection must show in the root."""
+    a = mounted
+    synth("series", tmp_path / "set", "--patients", "2", "--studies-per-patient", "1",
+          "--series-per-study", "1", "--images-per-series", "3", "-q")
+    files = sorted((tmp_path / "set").rglob("*.dcm"))
+    first, rest = files[0], files[1:]
+    run("cp", first, a.mnt / "inbox" / "OBIA0001" / "first.dcm")
+    a.wait()
+    [image] = a.archived_files()
+    series = image.parent
+    coll = a.mnt / "OBIA0001"
+    # Fill the kernel's caches: list every folder on the path, twice.
+    for _ in range(2):
+        for d in (a.mnt, coll, coll / image.parts[-4], series.parent, series, series / "similar"):
+            os.listdir(d)
+    for i, f in enumerate(rest):
+        run("cp", f, a.mnt / "inbox" / "OBIA0001" / f"more{i}.dcm")
+    a.wait()
+    names = {p.name for p in series.iterdir() if p.suffix == ".dcm"}
+    assert len(names) == sum(1 for f in files if f.parent == first.parent)
+    similar = set(os.listdir(series / "similar"))
+    assert similar == {n[:-4] for n in names}
+    individuals = {p for p in os.listdir(coll) if p.startswith("I")}
+    assert individuals == {"I000001", "I000002"}
+    assert len(a.archived_files()) == len(files)
+    # A collection created while mounted appears in the cached root listing.
+    a.create_collection("Second")
+    wait_until(lambda: "OBIA0002" in os.listdir(a.mnt), what="new collection in the root listing")
+
+
+def test_mount_reads_ahead_a_whole_image(mounted):
+    """The daemon raises its mount's readahead to 1 MiB: one READ per cold 0.5 MB image."""
+    a = mounted
+    majmin = None
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            if fields[4] == str(a.mnt) and " - fuse.obiafs " in line:
+                majmin = fields[2]
+    assert majmin, "mount not found in mountinfo"
+    with open(f"/sys/class/bdi/{majmin}/read_ahead_kb") as f:
+        assert int(f.read()) == 1024
