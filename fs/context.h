@@ -6,11 +6,13 @@
 #define FUSE_USE_VERSION 314
 #include <fuse_lowlevel.h>
 
+#include <atomic>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 #include <sys/stat.h>
 
 #include "fs/access.h"
@@ -56,6 +58,16 @@ struct Context {
   // Paths of archived nodes never change: node_path() remembers them (bounded).
   std::mutex node_paths_mu;
   std::unordered_map<index::NodeId, std::string> node_paths;
+  // Bumped by every archived image: similar/ listings remembered below are valid for one
+  // (tree_version, similarity generation, index size).
+  std::atomic<uint64_t> tree_version{0};
+  struct SimilarListing {
+    uint64_t tree_version = 0, generation = 0, indexed = 0;
+    std::vector<index::NodeId> hits;  // unfiltered top k, nearest first
+    std::vector<std::pair<std::string, std::string>> links;  // (name, target) per hit
+  };
+  std::mutex similar_mu;
+  std::unordered_map<index::NodeId, SimilarListing> similar_listings;
 
   // Drops cached policies and tells the kernel to forget the attributes (and ACLs) of every
   // collection and directory below them, so new permissions apply to the next access.

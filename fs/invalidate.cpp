@@ -35,6 +35,7 @@ void Context::policies_changed() {
 }
 
 void Context::tree_changed(index::NodeId image) {
+  ++tree_version;
   fuse_session* se = session;
   if (!se || !catalog) return;
   // Archived folders are listed from the kernel's cache (opendir sets keep_cache): each

@@ -1,6 +1,8 @@
 // similar/ folders and query by example over the similarity service.
 #include "fs/similar.h"
 
+#include <algorithm>
+
 #include "common/log.h"
 #include "fs/query.h"
 #include "index/similarity/link_name.h"
@@ -51,17 +53,25 @@ similarity::Visible visible_for(fuse_req_t req, Context& c) {
   };
 }
 
+void add_link(Context& c, std::string name, const std::string& target, DirHandle& d) {
+  d.entries.push_back(DirEntry{std::move(name),
+                               link_stat(c.path_table.ino_of(Area::Link, target), target.size()),
+                               true, AreaPath{Area::Link, target}});
+}
+
 Status add_links(Context& c, const std::vector<similarity::Hit>& hits, const std::string& dir_rel,
-                 DirHandle& d) {
+                 DirHandle& d, Context::SimilarListing* remember = nullptr) {
   size_t rank = 0;
   for (const auto& h : hits) {
     auto path = node_path(c, h.image);
     if (!path) continue;
     std::string target = similarity::link_target(dir_rel, *path);
-    AreaPath ap{Area::Link, target};
-    d.entries.push_back(DirEntry{similarity::link_name(++rank, h.distance, *path),
-                                 link_stat(c.path_table.ino_of(Area::Link, target), target.size()),
-                                 true, ap});
+    std::string name = similarity::link_name(++rank, h.distance, *path);
+    if (remember) {
+      remember->hits.push_back(h.image);
+      remember->links.emplace_back(name, target);
+    }
+    add_link(c, std::move(name), target, d);
   }
   return {};
 }
@@ -152,14 +162,46 @@ Status list_series_similar(Context& c, index::NodeId series, DirHandle& d) {
 
 Status list_image_similar(fuse_req_t req, Context& c, index::NodeId image, DirHandle& d) {
   if (!c.similarity) return make_error(ENOTSUP, "similarity search is not available");
-  auto hits = c.similarity->similar_to(image, kTopK, visible_for(req, c));
+  // A walk opens every similar/ folder: the last search of each image is remembered, and
+  // served again while the tree and the index are unchanged and the caller may read every
+  // hit in it (otherwise the caller gets a search of their own).
+  auto info = c.similarity->info();
+  if (!info) return info.error();
+  const uint64_t version = c.tree_version.load();
+  auto visible = visible_for(req, c);
+  {
+    std::unique_lock lock(c.similar_mu);
+    auto it = c.similar_listings.find(image);
+    if (it != c.similar_listings.end() && it->second.tree_version == version &&
+        it->second.generation == info->generation && it->second.indexed == info->indexed) {
+      Context::SimilarListing cached = it->second;
+      lock.unlock();
+      if (std::all_of(cached.hits.begin(), cached.hits.end(), visible)) {
+        for (auto& [name, target] : cached.links) add_link(c, name, target, d);
+        return {};
+      }
+    }
+  }
+  bool filtered = false;
+  auto hits = c.similarity->similar_to(image, kTopK, [&](index::NodeId id) {
+    bool ok = visible(id);
+    filtered |= !ok;
+    return ok;
+  });
   if (!hits) return hits.error();
   auto img = c.catalog->get(image);
   if (!img) return img.error();
   auto series_path = node_path(c, img->parent);
   if (!series_path) return series_path.error();
   std::string dir_rel = *series_path + "/similar/" + img->name.substr(0, img->name.rfind('.'));
-  return add_links(c, *hits, dir_rel, d);
+  Context::SimilarListing listing{version, info->generation, info->indexed, {}, {}};
+  OBIA_TRY(add_links(c, *hits, dir_rel, d, filtered ? nullptr : &listing));
+  if (!filtered) {
+    std::lock_guard lock(c.similar_mu);
+    if (c.similar_listings.size() >= 100000) c.similar_listings.clear();
+    c.similar_listings[image] = std::move(listing);
+  }
+  return {};
 }
 
 Status list_results(fuse_req_t req, Context& c, const std::string& upload, DirHandle& d) {

@@ -46,7 +46,7 @@ def map_individuals(a):
     patient_of_study = {a.remap_uid(f["study_instance_uid"]): f["patient_id"] for f in a.manifest["files"]}
     out = {}
     for ind in (a.mnt / "OBIA0001").iterdir():
-        if ind.is_dir():
+        if ind.is_dir() and ind.name.startswith("I"):
             dcm = next(ind.rglob("*.dcm"))
             uid = pydicom.dcmread(dcm, stop_before_pixels=True).StudyInstanceUID
             out[patient_of_study[uid]] = ind.name
@@ -119,7 +119,7 @@ def test_rows_map_to_individuals_and_birth_dates_become_ages(ingested, tmp_path)
         assert int(info["age_at_first_study"]) == int(first_age[:-1])
         assert "birth_date" not in info["clinical"]
         # Other dates are shifted by the individual's offset, like its study dates.
-        study = next(p for p in (a.mnt / "OBIA0001" / acc).iterdir() if p.is_dir())
+        study = next(p for p in (a.mnt / "OBIA0001" / acc).iterdir() if p.is_dir() and not p.name.startswith("."))
         sj = json.loads((study / "study.json").read_text())
         original = ps[pid]["studies"][next(u for u in ps[pid]["studies"]
                                            if a.remap_uid(u) == sj["study_instance_uid"])][0]

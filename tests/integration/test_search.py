@@ -46,11 +46,11 @@ def series_facets(a):
     out = {}
     for coll in sorted(p for p in a.mnt.iterdir() if re.match(r"^OBIA\d{4}$", p.name)):
         cj = json.loads((coll / "collection.json").read_text())
-        for ind in sorted(p for p in coll.iterdir() if p.is_dir()):
+        for ind in sorted(p for p in coll.iterdir() if p.is_dir() and not p.name.startswith(".")):
             ij = json.loads((ind / "individual.json").read_text())
-            for study in sorted(p for p in ind.iterdir() if p.is_dir()):
+            for study in sorted(p for p in ind.iterdir() if p.is_dir() and not p.name.startswith(".")):
                 sj = json.loads((study / "study.json").read_text())
-                for series in sorted(p for p in study.iterdir() if p.is_dir()):
+                for series in sorted(p for p in study.iterdir() if p.is_dir() and not p.name.startswith(".")):
                     rj = json.loads((series / "series.json").read_text())
                     age = re.match(r"^(\d+)Y$", sj.get("age_at_study") or "")
                     out[series.relative_to(a.mnt).as_posix()] = {
@@ -198,4 +198,4 @@ def test_sidecars_parse_with_jq_and_follow_the_json_model(archive):
         check_dicom_json(attrs)
     tsv = (a.mnt / "OBIA0001" / "participants.tsv").read_text().splitlines()
     assert tsv[0].split("\t")[:3] == ["participant_id", "sex", "age"]
-    assert len(tsv) - 1 == len([p for p in (a.mnt / "OBIA0001").iterdir() if p.is_dir()])
+    assert len(tsv) - 1 == len([p for p in (a.mnt / "OBIA0001").iterdir() if p.is_dir() and not p.name.startswith(".")])

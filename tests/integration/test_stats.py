@@ -77,12 +77,12 @@ def walk(mnt):
     for c in sorted(p for p in mnt.iterdir() if p.is_dir() and p.name.startswith("OBIA")):
         t["collections"] += 1
         row = {"accession": c.name, "individuals": 0, "studies": 0, "series": 0, "images": 0}
-        for i in sorted(p for p in c.iterdir() if p.is_dir()):
+        for i in sorted(p for p in c.iterdir() if p.is_dir() and not p.name.startswith(".")):
             row["individuals"] += 1
             first = True
-            for s in sorted(p for p in i.iterdir() if p.is_dir()):
+            for s in sorted(p for p in i.iterdir() if p.is_dir() and not p.name.startswith(".")):
                 row["studies"] += 1
-                for r in sorted(p for p in s.iterdir() if p.is_dir()):
+                for r in sorted(p for p in s.iterdir() if p.is_dir() and not p.name.startswith(".")):
                     row["series"] += 1
                     images = sorted(r.glob("*.dcm"))
                     row["images"] += len(images)
