@@ -1,4 +1,4 @@
-// Control socket server and client.
+// Control socket server (the client is in control_client.cpp).
 #include "daemon/control.h"
 
 #include <fcntl.h>
@@ -12,45 +12,12 @@
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
+#include "daemon/control_socket.h"
 
 namespace obia::daemon {
-namespace {
 
-// sockaddr_un paths are limited to 107 bytes; archives can live deeper. Going through an open
-// directory fd (/proc/self/fd/N/name) keeps the address short wherever the archive is.
-struct SocketAddress {
-  Fd dir;
-  sockaddr_un addr{};
-};
-
-Result<SocketAddress> address_of(const std::filesystem::path& path) {
-  SocketAddress a;
-  a.addr.sun_family = AF_UNIX;
-  std::string p = path.string();
-  if (p.size() >= sizeof(a.addr.sun_path)) {
-    auto dir = open_fd(path.parent_path(), O_RDONLY | O_DIRECTORY);
-    if (!dir) return dir.error();
-    p = "/proc/self/fd/" + std::to_string(dir->get()) + "/" + path.filename().string();
-    a.dir = std::move(*dir);
-  }
-  std::memcpy(a.addr.sun_path, p.c_str(), p.size() + 1);
-  return a;
-}
-
-bool read_line(int fd, std::string& out, int timeout_ms) {
-  char c;
-  while (out.size() < 4096) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, timeout_ms) <= 0) return false;
-    ssize_t n = ::read(fd, &c, 1);
-    if (n <= 0) return false;
-    if (c == '\n') return true;
-    out.push_back(c);
-  }
-  return false;
-}
-
-}  // namespace
+using socket_detail::address_of;
+using socket_detail::read_line;
 
 Result<std::unique_ptr<ControlServer>> ControlServer::start(const std::filesystem::path& path,
                                                             ingest::IngestQueue& queue,
@@ -98,9 +65,9 @@ void ControlServer::serve() {
 
 std::string ControlServer::status_json() const {
   auto s = queue_.stats();
-  nlohmann::json j = {{"queued", s.queued},           {"active", s.active},
-                      {"open_writers", s.open_writers}, {"archived", s.archived},
-                      {"duplicates", s.duplicates},   {"quarantined", s.quarantined}};
+  nlohmann::json j = {
+      {"queued", s.queued},     {"active", s.active},         {"open_writers", s.open_writers},
+      {"archived", s.archived}, {"duplicates", s.duplicates}, {"quarantined", s.quarantined}};
   return j.dump();
 }
 
@@ -127,21 +94,6 @@ void ControlServer::handle(Fd conn) {
   }
   reply.push_back('\n');
   (void)write_all(conn.get(), reply);
-}
-
-Result<std::string> control_request(const std::filesystem::path& path, const std::string& request,
-                                    std::chrono::milliseconds timeout) {
-  auto addr = address_of(path);
-  if (!addr) return addr.error();
-  Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return errno_error("socket");
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr->addr), sizeof addr->addr) != 0)
-    return errno_error("connect");
-  OBIA_TRY(write_all(fd.get(), request + "\n"));
-  std::string line;
-  if (!read_line(fd.get(), line, static_cast<int>(timeout.count()) + 5000))
-    return make_error(ETIMEDOUT, "no reply from the daemon");
-  return line;
 }
 
 }  // namespace obia::daemon

@@ -39,6 +39,7 @@ int cmd_collection_create(const std::string& archive, const std::map<std::string
 int cmd_collection_list(const std::string& archive, bool json);
 int cmd_wait(const std::string& archive, double timeout_seconds);
 int cmd_stats(const std::string& archive, bool json);
+int cmd_stats_html(const std::string& archive, const std::string& file);  // ctl_stats.cpp
 int cmd_verify(const std::string& archive, bool repair);
 
 }  // namespace obia::ctl

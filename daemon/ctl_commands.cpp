@@ -61,8 +61,7 @@ void register_core_commands(CLI::App& app, int& rc) {
       "Example: cp -r scans/ /mnt/obia/inbox/OBIA0001/ && obiactl wait /srv/archive --timeout 300");
   wait->callback([&rc, o] { rc = cmd_wait(o->archive, o->timeout); });
 
-  // stats: declared here (not in ctl.h) so that this block is all the stats work touches.
-  int cmd_stats_html(const std::string& archive, const std::string& file);  // ctl_stats.cpp
+  // stats: text, JSON (the mount's stats.json) or an HTML report.
   auto html = std::make_shared<std::string>();
   auto* stats = app.add_subcommand(
       "stats", "counts per collection, modality, body part, sex and age band (Table 1 style)");
@@ -81,7 +80,8 @@ void register_core_commands(CLI::App& app, int& rc) {
 
   auto* verify = app.add_subcommand("verify", "check objects against hashes and the catalog");
   verify->add_option("ARCHIVE", o->archive)->required();
-  verify->add_flag("--repair", o->repair, "remove orphan objects (never touches referenced ones)");
+  verify->add_flag("--repair", o->repair,
+                   "remove orphan objects (never touches referenced ones) and recount series totals");
   verify->footer("Example: obiactl verify /srv/archive   (exit 0 when clean)");
   verify->callback([&rc, o] { rc = cmd_verify(o->archive, o->repair); });
 }

@@ -1,5 +1,6 @@
 // obiactl verify: every catalog image has its object, every object hashes to its name,
-// reference counts match, no orphan objects, no leftovers of interrupted writes.
+// reference counts match, series totals (stats.json's source) match their images, no orphan
+// objects, no leftovers of interrupted writes.
 #include <iostream>
 #include <map>
 #include <set>
@@ -25,8 +26,9 @@ int cmd_verify(const std::string& archive, bool repair) {
     if (images % 1000 == 0) std::cerr << "verify: " << images << " images checked\n";
     expected_refs[n.object.name()]++;
     auto size = objects.size_of(n.object);
-    if (!size) return problem("image " + std::to_string(n.id) + " (" + n.name + "): object " +
-                              n.object.name() + " is missing");
+    if (!size)
+      return problem("image " + std::to_string(n.id) + " (" + n.name + "): object " +
+                     n.object.name() + " is missing");
     if (*size != n.size)
       problem("image " + std::to_string(n.id) + ": object size " + std::to_string(*size) +
               " differs from catalog size " + std::to_string(n.size));
@@ -35,17 +37,35 @@ int cmd_verify(const std::string& archive, bool repair) {
   });
   if (!s) return fail(s.error().message);
 
-  // 2. Reference counts.
+  // 2. Series totals against a recount of their images. A repair recounts and rewrites in one
+  // write transaction, so an image archived meanwhile cannot be lost from the totals.
+  if (repair) {
+    auto fixed = a->catalog->repair_series_totals();
+    if (!fixed) return fail(fixed.error().message);
+    if (*fixed) std::cout << "repaired: recounted the totals of " << *fixed << " series\n";
+  } else {
+    auto bad = a->catalog->check_series_totals();
+    if (!bad) return fail(bad.error().message);
+    for (const index::TotalsMismatch& m : *bad)
+      problem("series " + std::to_string(m.series) + ": totals " +
+              (m.stored ? std::to_string(m.stored->images) + " images, " +
+                              std::to_string(m.stored->bytes) + " bytes"
+                        : std::string("missing")) +
+              ", counted " + std::to_string(m.counted.images) + " images, " +
+              std::to_string(m.counted.bytes) + " bytes (obiactl verify --repair recounts)");
+  }
+
+  // 3. Reference counts.
   std::map<std::string, uint64_t> refs;
   s = a->catalog->for_each_object_ref(
       [&](const store::ObjectId& id, uint64_t n) { refs[id.name()] = n; });
   if (!s) return fail(s.error().message);
   for (auto& [name, n] : expected_refs)
     if (refs[name] != n)
-      problem("object " + name + ": reference count " + std::to_string(refs[name]) +
-              ", expected " + std::to_string(n));
+      problem("object " + name + ": reference count " + std::to_string(refs[name]) + ", expected " +
+              std::to_string(n));
 
-  // 3. Objects -> hashes, orphans.
+  // 4. Objects -> hashes, orphans.
   uint64_t checked = 0, orphans = 0;
   s = objects.for_each([&](const store::ObjectId& id, const std::filesystem::path& rel) {
     if (++checked % 1000 == 0) std::cerr << "verify: " << checked << " objects hashed\n";

@@ -1,27 +1,84 @@
-// obiactl: administration of OBIA archives (init, collections, wait, stats, verify).
+// obiactl: administration of OBIA archives (init, collections, wait, stats,
+// verify, ...). Built twice: `obiactl` with the everyday commands, which start
+// in milliseconds, and `obiactl-full` with every command; `obiactl` hands the
+// imaging commands (similarity, qc, report) to `obiactl-full` beside it, so
+// users only ever type `obiactl`.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
+#include <string_view>
 
 #include "daemon/ctl.h"
 
 using namespace obia;
 
+namespace {
+
+#ifndef OBIACTL_FULL
+struct Imaging {
+  const char* name;
+  const char* description;
+};
+constexpr Imaging kImagingCommands[] = {
+    {"similarity", "image similarity: train, install, reindex, eval"},
+    {"qc", "quality control: report, contact sheets, pixel rules"},
+    {"report", "reports on a collection's archived files"},
+};
+
+// Replaces this process with obiactl-full from the same directory, same arguments (argv[0]
+// unchanged, so usage lines still say obiactl).
+int run_full(char** argv) {
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) {
+    std::cerr << "obiactl: cannot locate itself: " << ec.message() << "\n";
+    return 1;
+  }
+  std::string full = (self.parent_path() / "obiactl-full").string();
+  ::execv(full.c_str(), argv);
+  std::cerr << "obiactl: cannot run " << full << ": " << std::strerror(errno)
+            << " (install obiactl-full beside obiactl)\n";
+  return 1;
+}
+#endif
+
+}  // namespace
+
 int main(int argc, char** argv) {
+#ifndef OBIACTL_FULL
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a.empty() || a[0] == '-') continue;  // global flags such as --help come first
+    for (const auto& c : kImagingCommands)
+      if (a == c.name) return run_full(argv);
+    break;
+  }
+#endif
   CLI::App app{"obiactl: administer an OBIA archive"};
   app.require_subcommand(1);
   app.footer(
       "Examples:\n"
       "  obiactl init /srv/archive\n"
-      "  obiactl collection create /srv/archive --title 'Lung CT screening' --disease 'lung cancer'\n"
-      "  obiafs /srv/archive /mnt/obia && cp -r scans/ /mnt/obia/inbox/OBIA0001/\n"
+      "  obiactl collection create /srv/archive --title 'Lung CT "
+      "screening' --disease 'lung cancer'\n"
+      "  obiafs /srv/archive /mnt/obia && cp -r scans/ "
+      "/mnt/obia/inbox/OBIA0001/\n"
       "  obiactl wait /srv/archive --timeout 600\n"
       "  obiactl stats /srv/archive\n"
       "  obiactl verify /srv/archive\n"
       "Run 'obiactl COMMAND --help' for each command's options.");
   int rc = 0;
   ctl::register_core_commands(app, rc);
+#ifdef OBIACTL_FULL
   ctl::register_qc_commands(app, rc);
   ctl::register_similarity_commands(app, rc);
+#else
+  for (const auto& c : kImagingCommands) app.add_subcommand(c.name, c.description);
+#endif
   ctl::register_access_commands(app, rc);
   ctl::register_metadata_commands(app, rc);
   ctl::register_search_commands(app, rc);

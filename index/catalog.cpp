@@ -1,13 +1,15 @@
-// LMDB catalog: tables, accession counters and the one-transaction image commit.
+// LMDB catalog: tables, accession counters, the one-transaction image commit and the series
+// totals it keeps (with their schema-1 migration, check and repair).
 #include "index/catalog.h"
 
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <iterator>
 #include <nlohmann/json.hpp>
-#include <cstring>
+#include <unordered_map>
 
 namespace obia::index {
 namespace {
@@ -57,46 +59,27 @@ Counters decode_counters(std::string_view s) {
 
 constexpr size_t kMapSize = size_t{1} << 40;  // 1 TiB of address space; the file grows as used
 
+// 1: the first layout; 2: every series carries "_images" and "_bytes".
+constexpr std::string_view kSchema = "2";
+
+void set_totals(Node& series, const SeriesTotals& t) {
+  series.attrs["_images"] = std::to_string(t.images);
+  series.attrs["_bytes"] = std::to_string(t.bytes);
+}
+
+bool parse_u64(std::string_view s, uint64_t& v) {
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
 }  // namespace
 
-Result<std::unique_ptr<Catalog>> Catalog::open(const std::filesystem::path& dir, bool create,
-                                               std::string_view prefix, bool durable) {
-  if (create) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) return make_error(EIO, "cannot create " + dir.string() + ": " + ec.message());
-  } else if (::access((dir / "data.mdb").c_str(), F_OK) != 0) {
-    return make_error(ENOENT, "no catalog at " + dir.string());
-  }
-  auto env = lmdb::Env::open(dir, kMapSize, 64, durable ? 0u : unsigned{MDB_NOSYNC});
-  if (!env) return env.error();
-  auto cat = std::make_unique<Catalog>(std::move(*env), std::string(prefix));
-  auto txn = lmdb::Txn::begin(cat->env_, true);
-  if (!txn) return txn.error();
-  struct {
-    const char* name;
-    MDB_dbi* dbi;
-  } tables[] = {{"meta", &cat->db_.meta},         {"nodes", &cat->db_.nodes},
-                {"children", &cat->db_.children}, {"individuals", &cat->db_.individuals},
-                {"uids", &cat->db_.uids},         {"objects", &cat->db_.objects},
-                {"counters", &cat->db_.counters}, {"facets", &cat->db_.facets}};
-  for (auto& t : tables) {
-    auto d = lmdb::open_dbi(*txn, t.name, true);
-    if (!d) return d.error();
-    *t.dbi = *d;
-  }
-  auto stored = txn->get(cat->db_.meta, "prefix");
-  if (!stored) return stored.error();
-  if (*stored) {
-    cat->prefix_ = std::string(**stored);
-  } else if (create) {
-    OBIA_TRY(txn->put(cat->db_.meta, "prefix", prefix));
-    OBIA_TRY(txn->put(cat->db_.meta, "schema", "1"));
-  } else {
-    return make_error(EINVAL, "catalog at " + dir.string() + " is not initialised");
-  }
-  OBIA_TRY(txn->commit());
-  return cat;
+std::optional<SeriesTotals> stored_totals(const Node& series) {
+  SeriesTotals t;
+  if (!parse_u64(series.attr("_images"), t.images) || !parse_u64(series.attr("_bytes"), t.bytes))
+    return std::nullopt;
+  return t;
 }
 
 namespace {
@@ -151,7 +134,109 @@ Status add_counters(lmdb::Txn& txn, MDB_dbi dbi, NodeId c, const Counters& d) {
   return txn.put(dbi, be64(c), encode_counters(n));
 }
 
+// Images and bytes of every series, counted from the image nodes (one pass over them).
+Result<std::unordered_map<NodeId, SeriesTotals>> count_totals(const lmdb::Txn& txn, MDB_dbi nodes) {
+  std::unordered_map<NodeId, SeriesTotals> out;
+  auto cur = lmdb::Cursor::open(txn, nodes);
+  if (!cur) return cur.error();
+  auto more = cur->seek(be64(make_id(Kind::Image, 0)));
+  for (; more.ok() && *more; more = cur->next()) {
+    NodeId id = from_be64(cur->key());
+    if (kind_of(id) != Kind::Image) break;
+    auto n = decode(id, cur->value());
+    if (!n) return make_error(EIO, "damaged catalog node " + std::to_string(id));
+    SeriesTotals& t = out[n->parent];
+    ++t.images;
+    t.bytes += n->size;
+  }
+  if (!more) return more.error();
+  return out;
+}
+
+// Series whose stored totals differ from the counted ones.
+Result<std::vector<TotalsMismatch>> totals_mismatches(const lmdb::Txn& txn, MDB_dbi nodes) {
+  auto counted = count_totals(txn, nodes);
+  if (!counted) return counted.error();
+  std::vector<TotalsMismatch> out;
+  auto cur = lmdb::Cursor::open(txn, nodes);
+  if (!cur) return cur.error();
+  auto more = cur->seek(be64(make_id(Kind::Series, 0)));
+  for (; more.ok() && *more; more = cur->next()) {
+    NodeId id = from_be64(cur->key());
+    if (kind_of(id) != Kind::Series) break;
+    auto n = decode(id, cur->value());
+    if (!n) return make_error(EIO, "damaged catalog node " + std::to_string(id));
+    auto it = counted->find(id);
+    SeriesTotals want = it == counted->end() ? SeriesTotals{} : it->second;
+    auto have = stored_totals(*n);
+    if (!have || !(*have == want)) out.push_back(TotalsMismatch{id, have, want});
+  }
+  if (!more) return more.error();
+  return out;
+}
+
+// Rewrites the totals of every series that disagrees with its images; returns how many.
+Result<uint64_t> repair_totals(lmdb::Txn& txn, MDB_dbi nodes) {
+  auto bad = totals_mismatches(txn, nodes);
+  if (!bad) return bad.error();
+  for (const TotalsMismatch& m : *bad) {
+    auto n = get_node(txn, nodes, m.series);
+    if (!n) return n.error();
+    set_totals(*n, m.counted);
+    OBIA_TRY(put_node(txn, nodes, *n));
+  }
+  return static_cast<uint64_t>(bad->size());
+}
+
 }  // namespace
+
+Result<std::unique_ptr<Catalog>> Catalog::open(const std::filesystem::path& dir, bool create,
+                                               std::string_view prefix, bool durable) {
+  if (create) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return make_error(EIO, "cannot create " + dir.string() + ": " + ec.message());
+  } else if (::access((dir / "data.mdb").c_str(), F_OK) != 0) {
+    return make_error(ENOENT, "no catalog at " + dir.string());
+  }
+  auto env = lmdb::Env::open(dir, kMapSize, 64, durable ? 0u : unsigned{MDB_NOSYNC});
+  if (!env) return env.error();
+  auto cat = std::make_unique<Catalog>(std::move(*env), std::string(prefix));
+  auto txn = lmdb::Txn::begin(cat->env_, true);
+  if (!txn) return txn.error();
+  struct {
+    const char* name;
+    MDB_dbi* dbi;
+  } tables[] = {{"meta", &cat->db_.meta},         {"nodes", &cat->db_.nodes},
+                {"children", &cat->db_.children}, {"individuals", &cat->db_.individuals},
+                {"uids", &cat->db_.uids},         {"objects", &cat->db_.objects},
+                {"counters", &cat->db_.counters}, {"facets", &cat->db_.facets}};
+  for (auto& t : tables) {
+    auto d = lmdb::open_dbi(*txn, t.name, true);
+    if (!d) return d.error();
+    *t.dbi = *d;
+  }
+  auto stored = txn->get(cat->db_.meta, "prefix");
+  if (!stored) return stored.error();
+  if (*stored) {
+    cat->prefix_ = std::string(**stored);
+  } else if (create) {
+    OBIA_TRY(txn->put(cat->db_.meta, "prefix", prefix));
+    OBIA_TRY(txn->put(cat->db_.meta, "schema", kSchema));
+  } else {
+    return make_error(EINVAL, "catalog at " + dir.string() + " is not initialised");
+  }
+  auto schema = txn->get(cat->db_.meta, "schema");
+  if (!schema) return schema.error();
+  if (!*schema || **schema != kSchema) {
+    // Same transaction as the schema mark: a crash here leaves schema 1, migrated again.
+    auto fixed = repair_totals(*txn, cat->db_.nodes);
+    if (!fixed) return fixed.error();
+    OBIA_TRY(txn->put(cat->db_.meta, "schema", kSchema));
+  }
+  OBIA_TRY(txn->commit());
+  return cat;
+}
 
 uint64_t Catalog::version() const {
   MDB_envinfo info{};
@@ -220,6 +305,15 @@ Result<std::optional<NodeId>> Catalog::find_uid(Kind kind, std::string_view uid)
   return get_id(*txn, db_.uids, uid_key(kind, uid));
 }
 
+Result<std::optional<NodeId>> Catalog::find_individual(NodeId collection,
+                                                       const PatientKey& key) const {
+  auto txn = lmdb::Txn::begin(env_, false);
+  if (!txn) return txn.error();
+  return get_id(
+      *txn, db_.individuals,
+      be64(collection) + std::string(reinterpret_cast<const char*>(key.data()), key.size()));
+}
+
 Result<Counters> Catalog::counters(NodeId collection) const {
   auto txn = lmdb::Txn::begin(env_, false);
   if (!txn) return txn.error();
@@ -242,6 +336,21 @@ Status Catalog::for_each_image(const std::function<void(const Node&)>& fn) const
   }
   if (!more) return more.error();
   return {};
+}
+
+Result<std::vector<TotalsMismatch>> Catalog::check_series_totals() const {
+  auto txn = lmdb::Txn::begin(env_, false);
+  if (!txn) return txn.error();
+  return totals_mismatches(*txn, db_.nodes);
+}
+
+Result<uint64_t> Catalog::repair_series_totals() {
+  auto txn = lmdb::Txn::begin(env_, true);
+  if (!txn) return txn.error();
+  auto fixed = repair_totals(*txn, db_.nodes);
+  if (!fixed) return fixed.error();
+  OBIA_TRY(txn->commit());
+  return *fixed;
 }
 
 Result<uint64_t> Catalog::object_refs(const store::ObjectId& id) const {
@@ -286,9 +395,9 @@ Result<Node> Catalog::create_collection(std::map<std::string, std::string> attrs
   return c;
 }
 
-
 Result<Node> Catalog::individual_for(NodeId collection, const PatientKey& key, int64_t now) {
-  std::string k = be64(collection) + std::string(reinterpret_cast<const char*>(key.data()), key.size());
+  std::string k =
+      be64(collection) + std::string(reinterpret_cast<const char*>(key.data()), key.size());
   {
     auto rtxn = lmdb::Txn::begin(env_, false);
     if (!rtxn) return rtxn.error();
@@ -330,6 +439,25 @@ std::string common_attributes(const std::string& current, const std::string& ima
     if (other != b.end() && *other == it.value()) out[it.key()] = it.value();
   }
   return out.dump();
+}
+
+// Images and bytes below one series, from its children (the fallback for a missing total).
+Result<SeriesTotals> series_totals(const lmdb::Txn& txn, MDB_dbi children, MDB_dbi nodes,
+                                   NodeId series) {
+  SeriesTotals t;
+  auto cur = lmdb::Cursor::open(txn, children);
+  if (!cur) return cur.error();
+  std::string prefix = be64(series);
+  auto more = cur->seek(prefix);
+  for (; more.ok() && *more; more = cur->next()) {
+    if (cur->key().substr(0, 8) != prefix) break;
+    auto img = get_node(txn, nodes, from_be64(cur->value()));
+    if (!img) return img.error();
+    ++t.images;
+    t.bytes += img->size;
+  }
+  if (!more) return more.error();
+  return t;
 }
 
 uint64_t parse_image_number(std::string_view name) {
@@ -445,8 +573,8 @@ Result<CommitResult> Catalog::commit_image(const ImageCommit& c) {
     OBIA_TRY(link_child(*txn, db_.children, study.id, series.name, series.id));
     auto coll = get_node(*txn, db_.nodes, c.collection);
     if (!coll) return coll.error();
-    OBIA_TRY(put_facets(*txn, db_.facets, series.id,
-                        series_facets(*coll, *individual, study, series)));
+    OBIA_TRY(
+        put_facets(*txn, db_.facets, series.id, series_facets(*coll, *individual, study, series)));
     series.attrs["_common"] = c.dicom_json;
   }
 
@@ -462,6 +590,20 @@ Result<CommitResult> Catalog::commit_image(const ImageCommit& c) {
   }
   if (number == 0) number = max_used + 1;
   if (number > max_used) series.attrs["_max_image"] = std::to_string(number);
+  // The series' totals, in this transaction: a crash keeps them and the image together.
+  SeriesTotals totals;
+  if (*rid) {
+    auto stored = stored_totals(series);
+    if (!stored) {  // not expected after the schema-2 migration; recount rather than guess
+      auto counted = series_totals(*txn, db_.children, db_.nodes, series.id);
+      if (!counted) return counted.error();
+      stored = *counted;
+    }
+    totals = *stored;
+  }
+  ++totals.images;
+  totals.bytes += c.size;
+  set_totals(series, totals);
   OBIA_TRY(put_node(*txn, db_.nodes, series));
 
   auto n = next_counter(*txn, db_.meta, Kind::Image);
@@ -496,8 +638,10 @@ Status Catalog::update_node_attrs(NodeId id, const std::map<std::string, std::st
   if (!n) return n.error();
   Node before = *n;
   for (auto& [k, v] : set) {
-    if (v.empty()) n->attrs.erase(k);
-    else n->attrs[k] = v;
+    if (v.empty())
+      n->attrs.erase(k);
+    else
+      n->attrs[k] = v;
   }
   OBIA_TRY(put_node(*txn, db_.nodes, *n));
   if (n->kind() == Kind::Individual || n->kind() == Kind::Collection) {
@@ -545,7 +689,8 @@ Status Catalog::update_node_attrs(NodeId id, const std::map<std::string, std::st
           if (!series) return series.error();
           OBIA_TRY(delete_facets(*txn, db_.facets, rid,
                                  series_facets(coll_before, ind_before, *study, *series)));
-          OBIA_TRY(put_facets(*txn, db_.facets, rid, series_facets(*coll_now, ind, *study, *series)));
+          OBIA_TRY(
+              put_facets(*txn, db_.facets, rid, series_facets(*coll_now, ind, *study, *series)));
         }
       }
     }

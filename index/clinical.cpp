@@ -14,33 +14,6 @@
 namespace obia::index::clinical {
 namespace {
 
-std::string be64(uint64_t v) {
-  std::string s(8, '\0');
-  for (int i = 0; i < 8; ++i) s[i] = static_cast<char>(v >> (56 - 8 * i));
-  return s;
-}
-uint64_t from_be64(std::string_view s) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < 8 && i < s.size(); ++i) v = (v << 8) | static_cast<uint8_t>(s[i]);
-  return v;
-}
-
-// Read-only lookup in the catalog's "individuals" table (collection id + keyed hash ->
-// individual). Catalog::individual_for() would reserve a new individual for an unknown key,
-// which an import must never do. TODO(lead): replace with Catalog::find_individual().
-Result<std::optional<NodeId>> find_individual(const Catalog& catalog, NodeId collection,
-                                              const PatientKey& key) {
-  auto txn = lmdb::Txn::begin(catalog.env(), false);
-  if (!txn) return txn.error();
-  auto dbi = lmdb::open_dbi(*txn, "individuals", false);
-  if (!dbi) return dbi.error();
-  auto v = txn->get(*dbi, be64(collection) +
-                              std::string(reinterpret_cast<const char*>(key.data()), key.size()));
-  if (!v) return v.error();
-  if (!*v) return std::optional<NodeId>{};
-  return std::optional<NodeId>{from_be64(**v)};
-}
-
 std::string trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -82,12 +55,18 @@ Result<std::optional<Ymd>> first_study_date(const Catalog& catalog, NodeId indiv
 
 const char* action_name(Action a) {
   switch (a) {
-    case Action::Id: return "id";
-    case Action::Keep: return "keep";
-    case Action::BirthDate: return "birth-date-to-age";
-    case Action::Date: return "date-shifted";
-    case Action::Drop: return "dropped";
-    case Action::Refuse: return "refused";
+    case Action::Id:
+      return "id";
+    case Action::Keep:
+      return "keep";
+    case Action::BirthDate:
+      return "birth-date-to-age";
+    case Action::Date:
+      return "date-shifted";
+    case Action::Drop:
+      return "dropped";
+    case Action::Refuse:
+      return "refused";
   }
   return "?";
 }
@@ -116,7 +95,8 @@ bool ImportReport::refused() const {
 nlohmann::json ImportReport::to_json() const {
   nlohmann::json cols = nlohmann::json::array();
   for (auto& p : columns) {
-    nlohmann::json c = {{"column", p.column}, {"action", action_name(p.action)}, {"reason", p.reason}};
+    nlohmann::json c = {
+        {"column", p.column}, {"action", action_name(p.action)}, {"reason", p.reason}};
     if (!p.key.empty()) c["attribute"] = p.key;
     if (p.overridable) c["overridable"] = true;
     cols.push_back(std::move(c));
@@ -157,7 +137,8 @@ Result<ImportReport> import_table(Catalog& catalog, const csv::Table& table,
     std::string id = trim(table.rows[r][id_col]);
     std::optional<NodeId> ind;
     if (!id.empty()) {
-      auto found = find_individual(catalog, collection, keying.patient_key(id));
+      // Read-only: individual_for() would reserve a new individual for an unknown key.
+      auto found = catalog.find_individual(collection, keying.patient_key(id));
       if (!found) return found.error();
       ind = *found;
     }

@@ -1,6 +1,7 @@
 // compute_stats(): one cursor pass over the catalog's nodes, which LMDB keeps in id order and
 // so grouped by kind (collections, individuals, studies, series, images): every parent is seen
-// before its children, and images need only their parent and size.
+// before its children. The pass stops at the first image when every series has its totals;
+// otherwise images are counted too, from their parent and size only.
 #include "index/statistics.h"
 
 #include <algorithm>
@@ -44,8 +45,8 @@ struct CollectionInfo {
 };
 struct IndividualInfo {
   NodeId collection = 0;
-  std::string sex;  // own attribute, else its first study's
-  int age = -1;     // own attribute (age at first study), else its first study's
+  std::string sex;       // own attribute, else its first study's
+  int age = -1;          // own attribute (age at first study), else its first study's
   bool visible = false;  // has a study (a reserved individual is not in the tree)
 };
 struct StudyInfo {
@@ -74,7 +75,9 @@ int parse_years(const std::string& s) {
 }
 
 nlohmann::json tally_json(const Tally& t) {
-  return {{"individuals", t.individuals}, {"studies", t.studies}, {"series", t.series},
+  return {{"individuals", t.individuals},
+          {"studies", t.studies},
+          {"series", t.series},
           {"images", t.images}};
 }
 
@@ -137,12 +140,9 @@ struct Scan {
       case Kind::Series: {
         SeriesInfo r{n.parent, coded(n.attr("modality")), coded(n.attr("bodypart")), 0, 0};
         // Totals kept on the series by the image commit, when the catalog has them.
-        uint64_t images = 0, bytes = 0;
-        std::string si = n.attr("_images"), sb = n.attr("_bytes");
-        if (!si.empty() && std::from_chars(si.data(), si.data() + si.size(), images).ec == std::errc() &&
-            std::from_chars(sb.data(), sb.data() + sb.size(), bytes).ec == std::errc()) {
-          r.images = images;
-          r.bytes = bytes;
+        if (auto t = stored_totals(n)) {
+          r.images = t->images;
+          r.bytes = t->bytes;
         } else {
           all_series_counted = false;
         }
@@ -185,8 +185,8 @@ std::optional<NodeHead> read_node_head(std::string_view in) {
   }
   uint64_t skip = 0;
   if (!u64(skip) || in.size() < 16) return std::nullopt;  // created
-  in.remove_prefix(16);                                     // object hash
-  if (!u64(skip) || !u64(h.size)) return std::nullopt;      // variant, size
+  in.remove_prefix(16);                                   // object hash
+  if (!u64(skip) || !u64(h.size)) return std::nullopt;    // variant, size
   return h;
 }
 
@@ -301,8 +301,10 @@ Result<nlohmann::json> compute_stats(const Catalog& catalog) {
   nlohmann::json totals = tally_json(total);
   totals["collections"] = scan.collections.size();
   totals["bytes"] = total_bytes;
-  return nlohmann::json{{"schema", "obia-stats/1"},      {"totals", totals},
-                        {"collections", colls},          {"modality", facet_json(modality, true)},
+  return nlohmann::json{{"schema", "obia-stats/1"},
+                        {"totals", totals},
+                        {"collections", colls},
+                        {"modality", facet_json(modality, true)},
                         {"bodypart", facet_json(bodypart, true)},
                         {"sex", facet_json(sex, false)},
                         {"age_band", facet_json(band, false)}};

@@ -15,8 +15,10 @@
 
 namespace obia::index {
 
-// One pass over the catalog in one read transaction (a consistent snapshot even while files
-// are being archived). The result, "obia-stats/1" (keys of objects are sorted, so the same
+// One pass over the catalog's collection, individual, study and series nodes in one read
+// transaction (a consistent snapshot even while files are being archived); images are counted
+// from the series totals kept by Catalog::commit_image(), so no image node is read. Should a
+// series lack them (a damaged catalog), every image node is read instead. The result, "obia-stats/1" (keys of objects are sorted, so the same
 // catalog always gives the same bytes):
 //   totals:      {collections, individuals, studies, series, images, bytes}
 //   collections: [{accession, title, disease, access, individuals, studies, series, images,
@@ -40,7 +42,7 @@ std::string stats_html(const nlohmann::json& stats);
 std::string age_band(int years);
 
 // The leading fields of an encoded image node, read without decoding its name, UID and
-// attributes: the counting pass touches every image, so this is what keeps it fast.
+// attributes: the fallback pass over every image (series without totals) uses it.
 // Must agree with index/node.cpp's encode() (a unit test checks it does).
 struct NodeHead {
   NodeId parent = 0;

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 PREFIX=${1:-/usr/local}
 install -D -m 0755 build/daemon/obiafs "$PREFIX/bin/obiafs"
 install -D -m 0755 build/daemon/obiactl "$PREFIX/bin/obiactl"
+install -D -m 0755 build/daemon/obiactl-full "$PREFIX/bin/obiactl-full"
 install -D -m 0755 mountscripts/mount.fuse.obiafs /sbin/mount.fuse.obiafs
 if [ -d /etc/systemd/system ]; then
   install -D -m 0644 mountscripts/obiafs@.service /etc/systemd/system/obiafs@.service

@@ -1,5 +1,5 @@
 // Catalog: accession allocation, the one-transaction image commit, duplicates, conflicts,
-// mixed patients, naming collisions, persistence.
+// mixed patients, naming collisions, persistence, series totals and their schema-1 migration.
 #include <gtest/gtest.h>
 
 #include "index/catalog.h"
@@ -97,9 +97,9 @@ TEST_F(CatalogTest, ReservedIndividualAppearsWithFirstImage) {
 TEST_F(CatalogTest, CommitBuildsTheTree) {
   auto ind = cat->individual_for(coll, key(1), 1);
   for (int i = 3; i >= 1; --i)
-    ASSERT_EQ(cat->commit_image(image(ind->id, "1.1", "1.1.1", "1.1.1." + std::to_string(i), i))
-                  ->status,
-              CommitStatus::Archived);
+    ASSERT_EQ(
+        cat->commit_image(image(ind->id, "1.1", "1.1.1", "1.1.1." + std::to_string(i), i))->status,
+        CommitStatus::Archived);
   auto study = cat->lookup(ind->id, "S00000001");
   ASSERT_TRUE(study.ok() && study->has_value());
   auto series = cat->lookup(**study, "001_CT");
@@ -118,9 +118,9 @@ TEST_F(CatalogTest, CommitBuildsTheTree) {
 TEST_F(CatalogTest, MissingOrTakenInstanceNumbersGetTheNextFreeName) {
   auto ind = cat->individual_for(coll, key(1), 1);
   ASSERT_TRUE(cat->commit_image(image(ind->id, "1.1", "1.1.1", "a", 5)).ok());
-  ASSERT_TRUE(cat->commit_image(image(ind->id, "1.1", "1.1.1", "b", 5)).ok());   // taken -> 6
-  ASSERT_TRUE(cat->commit_image(image(ind->id, "1.1", "1.1.1", "c", 0)).ok());   // absent -> 7
-  ASSERT_TRUE(cat->commit_image(image(ind->id, "1.1", "1.1.1", "d", 2)).ok());   // free -> 2
+  ASSERT_TRUE(cat->commit_image(image(ind->id, "1.1", "1.1.1", "b", 5)).ok());  // taken -> 6
+  ASSERT_TRUE(cat->commit_image(image(ind->id, "1.1", "1.1.1", "c", 0)).ok());  // absent -> 7
+  ASSERT_TRUE(cat->commit_image(image(ind->id, "1.1", "1.1.1", "d", 2)).ok());  // free -> 2
   auto series = *cat->find_uid(Kind::Series, "1.1.1");
   std::vector<std::string> names;
   for (auto& n : *cat->children(*series)) names.push_back(n.name + "=" + n.uid);
@@ -131,7 +131,8 @@ TEST_F(CatalogTest, MissingOrTakenInstanceNumbersGetTheNextFreeName) {
 TEST_F(CatalogTest, SeriesNamesAreUniqueWithinAStudy) {
   auto ind = cat->individual_for(coll, key(1), 1);
   ASSERT_TRUE(cat->commit_image(image(ind->id, "1.1", "1.1.1", "a", 1)).ok());
-  ASSERT_TRUE(cat->commit_image(image(ind->id, "1.1", "1.1.2", "b", 1)).ok());  // same number and modality
+  ASSERT_TRUE(
+      cat->commit_image(image(ind->id, "1.1", "1.1.2", "b", 1)).ok());  // same number and modality
   auto study = *cat->find_uid(Kind::Study, "1.1");
   std::vector<std::string> names;
   for (auto& n : *cat->children(*study)) names.push_back(n.name);
@@ -189,11 +190,103 @@ TEST_F(CatalogTest, OpenWithoutCreateFailsOnMissingCatalog) {
 TEST_F(CatalogTest, ForEachImageVisitsAllImages) {
   auto ind = cat->individual_for(coll, key(1), 1);
   for (int i = 1; i <= 5; ++i)
-    ASSERT_TRUE(cat->commit_image(image(ind->id, "1.1", "1.1.1", "sop" + std::to_string(i), i)).ok());
+    ASSERT_TRUE(
+        cat->commit_image(image(ind->id, "1.1", "1.1.1", "sop" + std::to_string(i), i)).ok());
   int n = 0;
   ASSERT_TRUE(cat->for_each_image([&](const Node& node) {
                    EXPECT_EQ(node.kind(), Kind::Image);
                    ++n;
-                 }).ok());
+                 })
+                  .ok());
   EXPECT_EQ(n, 5);
+}
+
+TEST_F(CatalogTest, FindIndividualNeverCreatesOne) {
+  EXPECT_FALSE(cat->find_individual(coll, key(1))->has_value());
+  EXPECT_FALSE(cat->find_individual(coll, key(1))->has_value());  // still not reserved
+  auto ind = cat->individual_for(coll, key(1), 1);
+  ASSERT_TRUE(ind.ok());
+  auto found = cat->find_individual(coll, key(1));
+  ASSERT_TRUE(found.ok());
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ(**found, ind->id);
+  auto other = cat->create_collection({}, 1);
+  EXPECT_FALSE(cat->find_individual(other->id, key(1))->has_value());  // keyed per collection
+  EXPECT_EQ(cat->individual_for(coll, key(2), 1)->accession, "I000002");
+}
+
+TEST_F(CatalogTest, CommitKeepsSeriesTotals) {
+  auto ind = cat->individual_for(coll, key(1), 1);
+  for (int i = 1; i <= 3; ++i)
+    ASSERT_TRUE(cat->commit_image(image(ind->id, "1.1", "1.1.1", "a" + std::to_string(i), i)).ok());
+  auto b = image(ind->id, "1.1", "1.1.2", "b1", 1);
+  b.size = 7;
+  ASSERT_TRUE(cat->commit_image(b).ok());
+  // Neither a duplicate nor a conflict changes them.
+  ASSERT_EQ(cat->commit_image(image(ind->id, "1.1", "1.1.1", "a1", 1))->status,
+            CommitStatus::Duplicate);
+  ASSERT_EQ(cat->commit_image(image(ind->id, "1.1", "1.1.1", "a1", 1, "other"))->status,
+            CommitStatus::Conflict);
+  auto a_id = cat->find_uid(Kind::Series, "1.1.1");
+  auto b_id = cat->find_uid(Kind::Series, "1.1.2");
+  auto ta = stored_totals(*cat->get(**a_id));
+  auto tb = stored_totals(*cat->get(**b_id));
+  ASSERT_TRUE(ta && tb);
+  EXPECT_EQ(*ta, (SeriesTotals{3, 300}));
+  EXPECT_EQ(*tb, (SeriesTotals{1, 7}));
+  auto bad = cat->check_series_totals();
+  ASSERT_TRUE(bad.ok());
+  EXPECT_TRUE(bad->empty());
+}
+
+TEST_F(CatalogTest, WrongTotalsAreFoundAndRepaired) {
+  auto ind = cat->individual_for(coll, key(1), 1);
+  for (int i = 1; i <= 2; ++i)
+    ASSERT_TRUE(cat->commit_image(image(ind->id, "1.1", "1.1.1", "a" + std::to_string(i), i)).ok());
+  NodeId series = **cat->find_uid(Kind::Series, "1.1.1");
+  ASSERT_TRUE(cat->update_node_attrs(series, {{"_images", "5"}}).ok());
+  auto bad = cat->check_series_totals();
+  ASSERT_EQ(bad->size(), 1u);
+  EXPECT_EQ((*bad)[0].series, series);
+  EXPECT_EQ((*bad)[0].stored, (SeriesTotals{5, 200}));
+  EXPECT_EQ((*bad)[0].counted, (SeriesTotals{2, 200}));
+  EXPECT_EQ(*cat->repair_series_totals(), 1u);
+  EXPECT_TRUE(cat->check_series_totals()->empty());
+  EXPECT_EQ(*cat->repair_series_totals(), 0u);
+  // A series without totals (damage) is recounted by the next commit, not started from zero.
+  ASSERT_TRUE(cat->update_node_attrs(series, {{"_images", ""}, {"_bytes", ""}}).ok());
+  EXPECT_FALSE(stored_totals(*cat->get(series)));
+  ASSERT_TRUE(cat->commit_image(image(ind->id, "1.1", "1.1.1", "a3", 3)).ok());
+  EXPECT_EQ(stored_totals(*cat->get(series)), (SeriesTotals{3, 300}));
+}
+
+TEST_F(CatalogTest, SchemaOneCatalogGetsTotalsOnOpen) {
+  auto ind = cat->individual_for(coll, key(1), 1);
+  for (int i = 1; i <= 4; ++i)
+    ASSERT_TRUE(cat->commit_image(image(ind->id, "1.1", "1.1.1", "a" + std::to_string(i), i)).ok());
+  ASSERT_TRUE(cat->commit_image(image(ind->id, "1.1", "1.1.2", "b", 1)).ok());
+  // Make it look like a catalog written before series totals.
+  for (const char* uid : {"1.1.1", "1.1.2"})
+    ASSERT_TRUE(cat->update_node_attrs(**cat->find_uid(Kind::Series, uid),
+                                       {{"_images", ""}, {"_bytes", ""}})
+                    .ok());
+  {
+    auto meta = cat->table("meta");
+    ASSERT_TRUE(meta.ok());
+    auto txn = lmdb::Txn::begin(cat->env(), true);
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE(txn->put(*meta, "schema", "1").ok());
+    ASSERT_TRUE(txn->commit().ok());
+  }
+  EXPECT_EQ(cat->check_series_totals()->size(), 2u);
+  cat.reset();
+  auto reopened = Catalog::open(dir.path / "catalog", false);
+  ASSERT_TRUE(reopened.ok()) << reopened.error().message;
+  cat = std::move(*reopened);
+  EXPECT_TRUE(cat->check_series_totals()->empty());
+  EXPECT_EQ(stored_totals(*cat->get(**cat->find_uid(Kind::Series, "1.1.1"))),
+            (SeriesTotals{4, 400}));
+  auto meta = cat->table("meta");
+  auto txn = lmdb::Txn::begin(cat->env(), false);
+  EXPECT_EQ(**txn->get(*meta, "schema"), "2");
 }
