@@ -38,6 +38,11 @@ Status count_below(const index::Catalog& c, const index::Node& n, Counts& out) {
       case index::Kind::Series:
         ++out.series;
         if (!k.attr("modality").empty()) out.modalities.insert(k.attr("modality"));
+        // The commit keeps each series' image count: no need to list its images.
+        if (auto t = index::stored_totals(k)) {
+          out.images += t->images;
+          continue;
+        }
         break;
       case index::Kind::Image: ++out.images; continue;
       default: break;
