@@ -2,7 +2,7 @@
 """Benchmark: retrieval quality of the trained model vs the training-free code on labelled real
 and generated images, end to end through a mount (ingest, de-identification, codes, eval).
 
-  bench/bench_similarity_quality.py --bin BUILD/daemon [--epochs 8] [--size 128] [--keep DIR]
+  bench/bench_similarity_quality.py --bin BUILD/daemon [--epochs 8] [--size 128] [--threads N] [--keep DIR]
 
 Sets (each ingested into its own collections of one archive):
   mnist      ../shared/testdata/labeled/medical-mnist: 6 classes x 100 JPEGs, wrapped as DICOM
@@ -46,6 +46,7 @@ def main():
     ap.add_argument("--epochs", default="8")
     ap.add_argument("--size", default="128")
     ap.add_argument("--bits", default="64")
+    ap.add_argument("--threads", help="training threads (default: all cores; on a loaded machine 1 is faster)")
     ap.add_argument("--keep", help="work here and keep it (default: a temp dir, removed)")
     a = ap.parse_args()
     obiactl = pathlib.Path(a.bin) / "obiactl"
@@ -101,7 +102,8 @@ def main():
             free = run(obiactl, "similarity", "eval", archive, "--label", label, "--k", "30").stdout
             t1 = time.time()
             tr = run(obiactl, "similarity", "train", archive, "--label", label, "--epochs", a.epochs,
-                     "--size", a.size, "--bits", a.bits, timeout=14400)
+                     "--size", a.size, "--bits", a.bits, *(["--threads", a.threads] if a.threads else []),
+                     timeout=14400)
             train_s = time.time() - t1
             print(tr.stderr, file=sys.stderr)
             held = re.search(r"held-out mAP@30: model ([0-9.]+), training-free ([0-9.]+)", tr.stdout)

@@ -5,10 +5,12 @@
 #include <dcmtk/dcmdata/dcrledrg.h>
 #include <dcmtk/dcmimage/diregist.h>  // colour images
 #include <dcmtk/dcmimgle/dcmimage.h>
+#include <dcmtk/dcmimgle/dipixel.h>
 #include <dcmtk/dcmjpeg/djdecode.h>
 #include <dcmtk/dcmjpls/djdecode.h>
 #include <dcmtk/oflog/oflog.h>
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -19,6 +21,56 @@ namespace obia::similarity {
 namespace {
 
 constexpr double kPercentile = 0.005;  // each tail ignored by the fallback window
+// DCMTK's histogram window allocates one counter per possible value between the minimum and
+// the maximum: 32-bit data (RT dose, some PET) spans up to 2^32 values, which took 13 s and
+// gigabytes for a 10×10 dose grid. Beyond this range we select the percentiles ourselves.
+constexpr double kMaxHistogramRange = 65536;
+
+template <typename T>
+void append_values(const void* data, unsigned long count, std::vector<double>& out) {
+  const T* p = static_cast<const T*>(data);
+  out.insert(out.end(), p, p + count);
+}
+
+// The kPercentile..1-kPercentile window over the modality values (what setHistogramWindow
+// computes), by selection instead of a histogram. False when the values cannot be read.
+bool set_percentile_window(DicomImage& image) {
+  const DiPixel* inter = image.getInterData();
+  if (inter == nullptr || inter->getData() == nullptr || inter->getCount() == 0) return false;
+  std::vector<double> v;
+  v.reserve(inter->getCount());
+  const void* d = inter->getData();
+  const unsigned long n = inter->getCount();
+  switch (inter->getRepresentation()) {
+    case EPR_Uint8:
+      append_values<Uint8>(d, n, v);
+      break;
+    case EPR_Sint8:
+      append_values<Sint8>(d, n, v);
+      break;
+    case EPR_Uint16:
+      append_values<Uint16>(d, n, v);
+      break;
+    case EPR_Sint16:
+      append_values<Sint16>(d, n, v);
+      break;
+    case EPR_Uint32:
+      append_values<Uint32>(d, n, v);
+      break;
+    case EPR_Sint32:
+      append_values<Sint32>(d, n, v);
+      break;
+  }
+  if (v.empty()) return false;
+  const size_t lo_at = static_cast<size_t>(kPercentile * static_cast<double>(v.size()));
+  const size_t hi_at = v.size() - 1 - lo_at;
+  std::nth_element(v.begin(), v.begin() + static_cast<ptrdiff_t>(lo_at), v.end());
+  const double lo = v[lo_at];
+  std::nth_element(v.begin(), v.begin() + static_cast<ptrdiff_t>(hi_at), v.end());
+  const double hi = v[hi_at];
+  if (!(hi > lo)) return image.setMinMaxWindow(0) != 0;
+  return image.setWindow((lo + hi) / 2, hi - lo) != 0;
+}
 
 Result<GrayImage> render(DicomImage& image) {
   if (image.getStatus() != EIS_Normal)
@@ -39,7 +91,12 @@ Result<GrayImage> render(DicomImage& image) {
       windowed = true;
     else if (image.getVoiLutCount() > 0 && image.setVoiLut(0))
       windowed = true;
-    if (!windowed && !image.setHistogramWindow(kPercentile)) image.setMinMaxWindow(0);
+    if (!windowed) {
+      double lo = 0, hi = 0;
+      bool wide = image.getMinMaxValues(lo, hi) && hi - lo > kMaxHistogramRange;
+      bool done = wide ? set_percentile_window(image) : image.setHistogramWindow(kPercentile) != 0;
+      if (!done) image.setMinMaxWindow(0);
+    }
   }
   const unsigned long w = src->getWidth(), h = src->getHeight();
   if (w == 0 || h == 0) return make_error(EINVAL, "image has no rows or columns");
@@ -70,8 +127,8 @@ Result<GrayImage> decode_dicom(DcmDataset& ds) {
   // Partial access decodes only the first frame and leaves the element's value untouched.
   E_TransferSyntax xfer = ds.getOriginalXfer();
   if (xfer == EXS_Unknown) xfer = ds.getCurrentXfer();  // built in memory, never read
-  DicomImage image(&ds, xfer,
-                   CIF_UsePartialAccessToPixelData | CIF_NeverAccessEmbeddedOverlays, 0, 1);
+  DicomImage image(&ds, xfer, CIF_UsePartialAccessToPixelData | CIF_NeverAccessEmbeddedOverlays, 0,
+                   1);
   return render(image);
 }
 
@@ -102,10 +159,14 @@ InputFormat sniff_format(std::span<const uint8_t> b) {
 
 Result<GrayImage> decode_any(std::span<const uint8_t> bytes) {
   switch (sniff_format(bytes)) {
-    case InputFormat::Png: return decode_png(bytes);
-    case InputFormat::Jpeg: return decode_jpeg(bytes);
-    case InputFormat::Dicom: return decode_dicom_bytes(bytes);
-    case InputFormat::Unknown: break;
+    case InputFormat::Png:
+      return decode_png(bytes);
+    case InputFormat::Jpeg:
+      return decode_jpeg(bytes);
+    case InputFormat::Dicom:
+      return decode_dicom_bytes(bytes);
+    case InputFormat::Unknown:
+      break;
   }
   return make_error(EINVAL, "not a DICOM, PNG or JPEG file");
 }

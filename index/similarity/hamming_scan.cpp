@@ -27,18 +27,26 @@ OBIA_INLINE uint32_t distance_fixed(const uint8_t* a, const uint64_t* q) {
   return d;
 }
 
-OBIA_INLINE uint32_t distance_any(const uint8_t* a, const uint64_t* q, size_t words) {
+// Any length: whole words, then the remaining 1..7 bytes as one zero-padded word (the query is
+// padded the same way, so the padding never counts).
+OBIA_INLINE uint32_t distance_any(const uint8_t* a, const uint64_t* q, size_t bytes) {
   uint32_t d = 0;
+  const size_t words = bytes / 8, tail = bytes % 8;
   for (size_t w = 0; w < words; ++w) {
     uint64_t x;
     std::memcpy(&x, a + 8 * w, 8);
     d += static_cast<uint32_t>(__builtin_popcountll(x ^ q[w]));
   }
+  if (tail) {
+    uint64_t x = 0;
+    std::memcpy(&x, a + 8 * words, tail);
+    d += static_cast<uint32_t>(__builtin_popcountll(x ^ q[words]));
+  }
   return d;
 }
 
 // The scan itself, inlined into each instruction-set variant below.
-// Words = 0: any length (bytes / 8 words).
+// Words = 0: any length.
 template <size_t Words>
 OBIA_INLINE std::vector<ScanHit> scan(const uint8_t* codes, size_t n, size_t bytes, size_t k,
                                       const uint64_t* q) {
@@ -47,7 +55,7 @@ OBIA_INLINE std::vector<ScanHit> scan(const uint8_t* codes, size_t n, size_t byt
   uint32_t worst = UINT32_MAX;
   for (size_t i = 0; i < n; ++i) {
     uint32_t d = Words ? distance_fixed<Words>(codes + i * bytes, q)
-                       : distance_any(codes + i * bytes, q, bytes / 8);
+                       : distance_any(codes + i * bytes, q, bytes);
     if (heap.size() < k) {
       heap.push_back({d, i});
       std::push_heap(heap.begin(), heap.end(), Worse{});
@@ -66,16 +74,20 @@ OBIA_INLINE std::vector<ScanHit> scan(const uint8_t* codes, size_t n, size_t byt
 OBIA_INLINE std::vector<ScanHit> dispatch(const uint8_t* codes, size_t n, size_t bytes,
                                           const uint64_t* q, size_t k) {
   switch (bytes) {
-    case 8: return scan<1>(codes, n, bytes, k, q);
-    case 16: return scan<2>(codes, n, bytes, k, q);
-    case 32: return scan<4>(codes, n, bytes, k, q);
-    default: return scan<0>(codes, n, bytes, k, q);
+    case 8:
+      return scan<1>(codes, n, bytes, k, q);
+    case 16:
+      return scan<2>(codes, n, bytes, k, q);
+    case 32:
+      return scan<4>(codes, n, bytes, k, q);
+    default:
+      return scan<0>(codes, n, bytes, k, q);
   }
 }
 
 __attribute__((target("popcnt"))) std::vector<ScanHit> knn_popcnt(const uint8_t* codes, size_t n,
-                                                                   size_t bytes, const uint64_t* q,
-                                                                   size_t k) {
+                                                                  size_t bytes, const uint64_t* q,
+                                                                  size_t k) {
   return dispatch(codes, n, bytes, q, k);
 }
 
@@ -86,11 +98,11 @@ std::vector<ScanHit> knn_generic(const uint8_t* codes, size_t n, size_t bytes, c
 
 }  // namespace
 
-std::vector<ScanHit> hamming_knn(const uint8_t* codes, size_t n, size_t bytes,
-                                 const uint8_t* query, size_t k) {
-  if (k == 0 || n == 0 || bytes == 0 || bytes % 8 != 0) return {};
+std::vector<ScanHit> hamming_knn(const uint8_t* codes, size_t n, size_t bytes, const uint8_t* query,
+                                 size_t k) {
+  if (k == 0 || n == 0 || bytes == 0) return {};
   k = std::min(k, n);
-  std::vector<uint64_t> q(bytes / 8);
+  std::vector<uint64_t> q((bytes + 7) / 8, 0);  // zero-padded to whole words
   std::memcpy(q.data(), query, bytes);
   static const bool has_popcnt = __builtin_cpu_supports("popcnt");
   return has_popcnt ? knn_popcnt(codes, n, bytes, q.data(), k)

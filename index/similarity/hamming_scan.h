@@ -15,9 +15,10 @@ struct ScanHit {
   uint64_t position;
 };
 
-// The k codes nearest to `query` among `n` codes of `bytes` bytes (a multiple of 8) starting
-// at `codes`, sorted by distance, then by position (equal distances: earliest first).
-std::vector<ScanHit> hamming_knn(const uint8_t* codes, size_t n, size_t bytes,
-                                 const uint8_t* query, size_t k);
+// The k codes nearest to `query` among `n` codes of `bytes` bytes each (any length: a 32-bit
+// code is 4 bytes) starting at `codes`, sorted by distance, then by position (equal distances:
+// earliest first).
+std::vector<ScanHit> hamming_knn(const uint8_t* codes, size_t n, size_t bytes, const uint8_t* query,
+                                 size_t k);
 
 }  // namespace obia::similarity

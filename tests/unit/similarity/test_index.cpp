@@ -77,6 +77,29 @@ TEST(HashIndex, FlatIsExact) {
   EXPECT_EQ((*index)->search(std::span(&codes[0], 8), 10000).size(), 5000u);
 }
 
+// Every valid width, including those that are not whole 64-bit words (32, 40, 72, ... bits):
+// the scan must count the tail bytes (it once returned nothing for 32-bit codes).
+TEST(HashIndex, FlatIsExactForEveryCodeWidth) {
+  for (unsigned bits = 32; bits <= 256; bits += 8) {
+    const size_t bytes = bits / 8, n = 600;
+    auto codes = clustered_codes(n, bits, bits);
+    auto labels = labels_for(n);
+    auto index = build_index(IndexKind::Flat, bits, codes, labels);
+    ASSERT_TRUE(index.ok()) << bits << ": " << index.error().message;
+    for (size_t q = 0; q < 5; ++q) {
+      std::span<const uint8_t> query(&codes[q * 101 * bytes], bytes);
+      auto hits = (*index)->search(query, 30);
+      ASSERT_EQ(hits.size(), 30u) << bits << " bits";
+      std::vector<uint32_t> all;
+      for (size_t i = 0; i < n; ++i)
+        all.push_back(hamming(query, std::span(&codes[i * bytes], bytes)));
+      std::sort(all.begin(), all.end());
+      for (size_t i = 0; i < 30; ++i) EXPECT_EQ(hits[i].distance, all[i]) << bits << " bits";
+      EXPECT_EQ(hits[0].distance, 0u) << bits << " bits";
+    }
+  }
+}
+
 TEST(HashIndex, ApproximateIndexesRecallAgainstFlat) {
   const unsigned bits = 64;
   const size_t n = 6000;
