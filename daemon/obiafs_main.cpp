@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <atomic>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -16,6 +18,7 @@
 #include "index/similarity/similarity_service.h"
 #include "fs/session.h"
 #include "ingest/pipeline.h"
+#include "ingest/qc_stages.h"
 #include "ingest/queue.h"
 
 namespace sfs = std::filesystem;
@@ -47,6 +50,11 @@ int fail(const std::string& msg) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // OCR (Tesseract) parallelises with OpenMP inside each ingest worker, which already runs one
+  // file per core: the extra threads only spin against each other (a whole-frame OCR took 3x
+  // longer). libgomp reads its limit when it loads, so set it and start again.
+  if (::getenv("OMP_THREAD_LIMIT") == nullptr && ::setenv("OMP_THREAD_LIMIT", "1", 0) == 0)
+    ::execv("/proc/self/exe", argv);  // returns only on failure: then run as we are
   CLI::App app{"obiafs: mount an OBIA archive as a filesystem"};
   app.footer(
       "Examples:\n"
@@ -103,16 +111,31 @@ int main(int argc, char** argv) {
   // Opened after daemonising (it runs threads); until then, and if it cannot open, images are
   // archived without codes and `similarity reindex` or the next start computes them.
   std::unique_ptr<similarity::SimilarityService> similarity;
-  ingest::PipelineHooks hooks;
-  hooks.archived = [&](index::NodeId id, DcmFileFormat& file) {
+  fs::Context context;  // filled in below; its session is set once mounted
+  // Quality control (issue 4): decode, blank, burned-in text before de-identification, pixel
+  // duplicates after it, and the per-submission QC log of every outcome.
+  std::shared_ptr<ingest::QcLog> qc_log;
+  ingest::PipelineHooks hooks = ingest::make_qc_hooks(*paths, **catalog, {}, &qc_log);
+  hooks.archived = [&, qc_archived = std::move(hooks.archived)](index::NodeId id,
+                                                                DcmFileFormat& file) {
+    if (qc_archived) qc_archived(id, file);
     if (similarity) similarity->on_archived(id, file);
+    context.tree_changed(id);  // after the codes: similar/ listings see the new image
   };
   ingest::Pipeline pipeline(*paths, **catalog, *objects, *secret, {}, std::move(hooks));
   std::unique_ptr<ingest::IngestQueue> queue;
+  std::atomic<ingest::IngestQueue*> queue_ptr{nullptr};  // for workers, without racing `queue`
+  // The QC log commits in batches; when a worker finishes the last queued file it flushes, so
+  // `obiactl wait` returns only once `obiactl qc report` can see every outcome.
+  auto process = [&](const ingest::Job& j) {
+    ingest::Outcome o = pipeline.process(j);
+    ingest::IngestQueue* q = queue_ptr.load();
+    if (qc_log && (q == nullptr || q->stats().queued == 0)) (void)qc_log->flush();
+    return o;
+  };
   std::unique_ptr<daemon::ControlServer> control;
   std::unique_ptr<daemon::PolicyWatch> policy_watch;
 
-  fs::Context context;
   context.paths = *paths;
   context.catalog = catalog->get();
   context.objects = &*objects;
@@ -136,8 +159,8 @@ int main(int argc, char** argv) {
     std::string pid = std::to_string(::getpid()) + "\n";
     if (::ftruncate(lock->get(), 0) == 0) (void)::pwrite(lock->get(), pid.data(), pid.size(), 0);
     (void)write_file_atomic(paths->run() / "mountpoint", mount_abs.string() + "\n");
-    queue = std::make_unique<ingest::IngestQueue>(
-        [&](const ingest::Job& j) { return pipeline.process(j); }, workers);
+    queue = std::make_unique<ingest::IngestQueue>(process, workers);
+    queue_ptr = queue.get();
     auto opened = index::AuditLog::open(paths->root / "audit" / "audit.log", [&](index::NodeId id) {
       return daemon::path_of(**catalog, id);
     });
@@ -169,6 +192,8 @@ int main(int argc, char** argv) {
     control.reset();
     policy_watch.reset();
     if (queue) queue->stop();
+    queue_ptr = nullptr;
+    if (qc_log) (void)qc_log->flush();
     context.similarity = nullptr;
     similarity.reset();  // writes pending codes and the index
     context.audit = nullptr;

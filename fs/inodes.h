@@ -37,6 +37,7 @@ constexpr uint8_t kImageSimilarKind = 17;   // <series>/similar/NNNNNN/
 constexpr uint8_t kLinkKind = 18;           // a similar/ link (path table: rel = link target)
 constexpr uint8_t kUploadKind = 19;         // similar/FILE (path table: rel = FILE)
 constexpr uint8_t kResultsKind = 20;        // similar/FILE.results/ (path table: rel = FILE)
+// 40..43: the curators' .qc/ views (fs/qc_views.h)
 
 inline uint64_t with_kind(uint8_t kind, index::NodeId id) {
   return (uint64_t{kind} << index::kKindShift) | index::seq_of(id);

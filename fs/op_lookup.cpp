@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "fs/ops.h"
+#include "fs/qc_views.h"
 #include "fs/query.h"
 #include "fs/similar.h"
 #include "fs/sidecar.h"
@@ -130,6 +131,11 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
       auto p = c.path_table.get(parent);
       if (!p) return reply_error(req, ESTALE);
       return reply_area_entry(req, c, p->area, p->rel + "/" + name);
+    }
+    if (is_qc_ino(parent) || !std::strcmp(name, kQcDirName)) {  // curators' .qc/ views
+      auto ino = qc_lookup(req, c, parent, name);
+      if (!ino) return reply_error(req, ino.error().code);
+      return reply_ino(req, c, *ino);
     }
     if (!is_catalog_ino(parent)) return reply_error(req, ENOTDIR);
     if (parent != kRootIno && name == sidecar_name(index::kind_of(parent)))

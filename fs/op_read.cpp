@@ -8,6 +8,7 @@
 
 #include "fs/handles.h"
 #include "fs/ops.h"
+#include "fs/qc_views.h"
 #include "fs/requests.h"
 #include "fs/sidecar.h"
 
@@ -88,8 +89,14 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
     }
     if (wants_write(fi->flags)) return reply_error(req, EROFS);
     auto h = std::make_unique<FileHandle>();
-    if (ino == kReadmeIno || ino == kTermsIno || ino == kStatsIno || k == kSidecarKind ||
-        k == kParticipantsKind) {
+    if (is_qc_ino(ino)) {  // .qc/ views: curators only, one generated snapshot per open
+      auto content = qc_open(req, c, ino);
+      if (!content) return reply_error(req, content.error().code);
+      h->content = std::move(*content);
+      h->generated = true;
+      fi->direct_io = 1;
+    } else if (ino == kReadmeIno || ino == kTermsIno || ino == kStatsIno || k == kSidecarKind ||
+               k == kParticipantsKind) {
       if (int err = check_read(req, c, ino, false)) return reply_error(req, err);
       auto content = generated_content(c, ino);
       if (!content) return reply_error(req, content.error().code);

@@ -13,9 +13,12 @@
 
 namespace obia::ingest {
 
-std::filesystem::path pixel_rules_dir(const store::ArchivePaths& paths) { return paths.root / "rules"; }
+std::filesystem::path pixel_rules_dir(const store::ArchivePaths& paths) {
+  return paths.root / "rules";
+}
 
-PipelineHooks make_qc_hooks(const store::ArchivePaths& paths, index::Catalog& catalog, QcSettings settings) {
+PipelineHooks make_qc_hooks(const store::ArchivePaths& paths, index::Catalog& catalog,
+                            QcSettings settings, std::shared_ptr<QcLog>* log_out) {
   register_pixel_codecs();  // before any worker thread decodes
   PipelineHooks hooks;
   auto rules = std::make_shared<PixelRuleFiles>(pixel_rules_dir(paths));
@@ -26,10 +29,14 @@ PipelineHooks make_qc_hooks(const store::ArchivePaths& paths, index::Catalog& ca
   std::shared_ptr<QcLog> log;
   if (settings.log) {
     auto opened = QcLog::open(catalog);
-    if (opened) log = *opened;
-    else log::error("qc: log tables unavailable, no QC report or pixel duplicates: " + opened.error().message);
+    if (opened)
+      log = *opened;
+    else
+      log::error("qc: log tables unavailable, no QC report or pixel duplicates: " +
+                 opened.error().message);
   }
   if (log) hooks.after_deid.push_back(PixelDuplicateCheck(log));
+  if (log_out) *log_out = log;
   hooks.finished = [log](const Job& job, index::NodeId collection, const Outcome& outcome) {
     if (log) {
       std::optional<PixelRecord> pixels;

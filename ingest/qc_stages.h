@@ -8,6 +8,7 @@
 #include "index/catalog.h"
 #include "ingest/pipeline.h"
 #include "ingest/qc_burned_in.h"
+#include "ingest/qc_log.h"
 #include "store/archive.h"
 
 namespace obia::ingest {
@@ -21,8 +22,9 @@ struct QcSettings {
 std::filesystem::path pixel_rules_dir(const store::ArchivePaths& paths);
 
 // Never fails: without the QC log tables the duplicate-pixels stage and the log are left out
-// (and the error logged).
+// (and the error logged). `log`, when given, receives the QC log the hooks write to (null when
+// unavailable), so the daemon can flush it before reporting the inbox drained.
 PipelineHooks make_qc_hooks(const store::ArchivePaths& paths, index::Catalog& catalog,
-                            QcSettings settings = {});
+                            QcSettings settings = {}, std::shared_ptr<QcLog>* log = nullptr);
 
 }  // namespace obia::ingest

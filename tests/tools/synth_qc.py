@@ -156,9 +156,32 @@ def set_ct_mr_header(ds, modality):
         ds.WindowCenter, ds.WindowWidth = "900", "1800"
 
 
+def cmd_ultrasounds(out, seed, n):
+    """`qc --ultrasounds N`: N single-frame 480x640 ultrasounds without text (4 patients), for
+    the ingest-rate comparison of docs/performance.md: every one goes to OCR (prone modality)
+    and is archived, so the set measures OCR's full cost."""
+    b = Builder(seed)
+    rng = np.random.default_rng(seed)
+    patients = [b.patient(100 + k) for k in range(4)]
+    for i in range(n):
+        p = patients[i % 4]
+        ds = b.dataset(f"us-set-{i}", US_IMAGE_STORAGE, "US", p,
+                       study_uid=base.uid_from(seed, "qc-us-study", str(i % 4)),
+                       series_uid=base.uid_from(seed, "qc-us-series", str(i % 4)))
+        ds.InstanceNumber = i // 4 + 1
+        b.pixels(ds, ultrasound_frame(rng, 480, 640))
+        path = os.path.join(out, f"us{i % 4:02d}", f"img{i // 4 + 1:05d}.dcm")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        base.write_dicom(path, ds)
+    print(f"wrote {n} ultrasounds to {out}", file=sys.stderr)
+    return 0
+
+
 def cmd_qc(a):
     out, seed = a.outdir, a.seed
     os.makedirs(out, exist_ok=True)
+    if a.ultrasounds:
+        return cmd_ultrasounds(out, seed, a.ultrasounds)
     b = Builder(seed)
     rng = np.random.default_rng(seed)
     files, order = {}, []
@@ -317,5 +340,7 @@ def add_parser(sub, epilog, formatter):
                        epilog=epilog, formatter_class=formatter)
     q.add_argument("outdir", help="created if missing; gets text/ rules/ clean/ warn/ bad/ and manifest.json")
     q.add_argument("--seed", type=int, default=1, metavar="S")
+    q.add_argument("--ultrasounds", type=int, default=0, metavar="N",
+                   help="instead: N text-free ultrasounds (the OCR ingest-rate set)")
     q.set_defaults(fn=cmd_qc)
 
