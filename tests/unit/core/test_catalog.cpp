@@ -123,7 +123,9 @@ TEST_F(CatalogTest, MissingOrTakenInstanceNumbersGetTheNextFreeName) {
   ASSERT_TRUE(cat->commit_image(image(ind->id, "1.1", "1.1.1", "d", 2)).ok());  // free -> 2
   auto series = *cat->find_uid(Kind::Series, "1.1.1");
   std::vector<std::string> names;
-  for (auto& n : *cat->children(*series)) names.push_back(n.name + "=" + n.uid);
+  auto kids = cat->children(*series);  // a named Result: `*temporary` in a range-for dangles
+  ASSERT_TRUE(kids.ok());
+  for (auto& n : *kids) names.push_back(n.name + "=" + n.uid);
   EXPECT_EQ(names, (std::vector<std::string>{"000002.dcm=d", "000005.dcm=a", "000006.dcm=b",
                                              "000007.dcm=c"}));
 }
@@ -135,7 +137,9 @@ TEST_F(CatalogTest, SeriesNamesAreUniqueWithinAStudy) {
       cat->commit_image(image(ind->id, "1.1", "1.1.2", "b", 1)).ok());  // same number and modality
   auto study = *cat->find_uid(Kind::Study, "1.1");
   std::vector<std::string> names;
-  for (auto& n : *cat->children(*study)) names.push_back(n.name);
+  auto kids = cat->children(*study);
+  ASSERT_TRUE(kids.ok());
+  for (auto& n : *kids) names.push_back(n.name);
   EXPECT_EQ(names, (std::vector<std::string>{"001_CT", "001_CT-2"}));
 }
 
