@@ -2,6 +2,7 @@
 #include "ingest/dicom_io.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcmetinf.h>
 #include <dcmtk/dcmdata/dcostrmb.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 
@@ -16,7 +17,14 @@ Result<std::unique_ptr<DcmFileFormat>> load_dicom(const std::filesystem::path& p
   cond = file->loadAllDataIntoMemory();
   if (cond.bad()) return make_error(EINVAL, std::string("DICOM read failed: ") + cond.text());
   DcmDataset* ds = file->getDataset();
-  if (ds == nullptr || ds->card() == 0) return make_error(EINVAL, "no DICOM elements found");
+  if (ds == nullptr || ds->card() == 0) {
+    // A valid Part 10 file meta header with nothing after it is a blank header (no patient
+    // module), which the curator fixes differently from a damaged file.
+    DcmMetaInfo* meta = file->getMetaInfo();
+    if (meta != nullptr && meta->card() > 0)
+      return make_error(ENODATA, "blank header: file meta only, no patient module or other elements");
+    return make_error(EINVAL, "no DICOM elements found");
+  }
   return file;
 }
 

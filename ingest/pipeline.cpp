@@ -121,7 +121,9 @@ Outcome Pipeline::run_stages(const Job& job, index::NodeId collection) {
 
   // Stage: parse.
   auto file = load_dicom(staged);
-  if (!file) return reject(Reason::Corrupt, file.error().message);
+  if (!file)
+    return reject(file.error().code == ENODATA ? Reason::NoPatientId : Reason::Corrupt,
+                  file.error().message);
 
   // Stage: basic quality control.
   QcResult qc = check_basic(**file);
