@@ -1,11 +1,31 @@
 // obiactl wait: block until the daemon's inbox and queues are drained.
+#include <fcntl.h>
+#include <sys/file.h>
+
 #include <iostream>
 #include <thread>
 
+#include "common/fd.h"
 #include "daemon/control.h"
 #include "daemon/ctl.h"
 
 namespace obia::ctl {
+namespace {
+
+// A daemon holds an exclusive flock on run/obiafs.lock for its whole life: while it is held,
+// a socket that does not answer yet belongs to a daemon still starting (it mounts first, then
+// opens its control socket), not to no daemon at all.
+bool daemon_running(const store::ArchivePaths& paths) {
+  auto fd = open_fd(paths.lock_file(), O_RDONLY | O_CLOEXEC);
+  if (!fd) return false;
+  if (::flock(fd->get(), LOCK_SH | LOCK_NB) == 0) {
+    ::flock(fd->get(), LOCK_UN);
+    return false;
+  }
+  return errno == EWOULDBLOCK;
+}
+
+}  // namespace
 
 int cmd_wait(const std::string& archive, double timeout_seconds) {
   auto paths = store::open_archive(archive);
@@ -21,8 +41,12 @@ int cmd_wait(const std::string& archive, double timeout_seconds) {
     auto reply = daemon::control_request(paths->control_socket(),
                                          "wait " + std::to_string(slice.count()), slice);
     if (!reply) {
-      if (reply.error().code == ECONNREFUSED || reply.error().code == ENOENT)
-        return fail("no obiafs is serving " + paths->root.string() + " (mount it first)");
+      bool absent = reply.error().code == ECONNREFUSED || reply.error().code == ENOENT;
+      if (absent && daemon_running(*paths) && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the daemon is starting
+        continue;
+      }
+      if (absent) return fail("no obiafs is serving " + paths->root.string() + " (mount it first)");
       return fail(reply.error().message);
     }
     if (*reply == "drained") return 0;

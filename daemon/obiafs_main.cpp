@@ -178,6 +178,9 @@ int main(int argc, char** argv) {
       log::error("similarity search unavailable: " + sim.error().message);
     }
     policy_watch = std::make_unique<daemon::PolicyWatch>(*policies, **catalog, context);
+    // Staged files go back in the queue before the control socket answers: a `wait` must
+    // never see an empty queue while files of a killed run are still waiting.
+    resume_staged(*paths, *queue);
     auto server = daemon::ControlServer::start(paths->control_socket(), *queue,
                                                [&] {
                                                  policy_watch->check_now();
@@ -185,7 +188,6 @@ int main(int argc, char** argv) {
                                                });
     if (server) control = std::move(*server);
     else log::error("control socket: " + server.error().message);
-    resume_staged(*paths, *queue);
   };
   mo.on_unmounting = [&] {
     log::info("stopping: finishing files in progress");
