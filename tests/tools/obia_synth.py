@@ -207,7 +207,9 @@ class Identity:
         self.phone = f"+{r.choice(['48', '43', '41', '36', '49'])}-{r.randrange(12, 99)}-" \
                      f"{r.randrange(2_000_000, 9_999_999)}"
         self.weight = fmt_ds(round(r.uniform(48, 112), 1))
-        self.private_date = date_str(r.randrange(2003, 2014), r.randrange(1, 13),
+        # A private date is removed, never shifted; drawn from years no study date (shifted or
+        # not) falls in, so a leak scan cannot mistake another file's shifted study date for it.
+        self.private_date = date_str(r.randrange(1901, 1916), r.randrange(1, 13),
                                      r.randrange(1, 29))
         self.rng = r
 
