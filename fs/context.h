@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "fs/access.h"
+#include "fs/handles.h"
 #include "fs/inodes.h"
 #include "fs/uploads.h"
 #include "index/audit_log.h"
@@ -51,6 +52,7 @@ struct Context {
   fuse_session* session = nullptr;  // for cache invalidation notices
   similarity::SimilarityService* similarity = nullptr;  // similar/ folders (when available)
   Uploads uploads;  // query files in similar/
+  FileHandles files;  // open files (fuse_file_info::fh)
   // stats.json is a pass over every image: computed once per catalog version.
   std::mutex stats_mu;
   uint64_t stats_version = UINT64_MAX;

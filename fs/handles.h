@@ -3,7 +3,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <sys/stat.h>
@@ -41,6 +43,39 @@ struct DirHandle {
   bool cacheable = false;
 };
 
+// Open files by the number handed to the kernel as fh. A request holds its own reference, so
+// a RELEASE handled while a READ of the same open is still being answered (seen once under
+// ASan with generated files) cannot free the handle under the reader; an fh released
+// already is EBADF instead of a dangling pointer.
+class FileHandles {
+ public:
+  uint64_t add(std::unique_ptr<FileHandle> h) {
+    std::lock_guard lock(mu_);
+    uint64_t fh = next_++;
+    map_.emplace(fh, std::shared_ptr<FileHandle>(std::move(h)));
+    return fh;
+  }
+  std::shared_ptr<FileHandle> get(uint64_t fh) const {
+    std::lock_guard lock(mu_);
+    auto it = map_.find(fh);
+    return it == map_.end() ? nullptr : it->second;
+  }
+  std::shared_ptr<FileHandle> take(uint64_t fh) {
+    std::lock_guard lock(mu_);
+    auto it = map_.find(fh);
+    if (it == map_.end()) return nullptr;
+    auto h = std::move(it->second);
+    map_.erase(it);
+    return h;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_map<uint64_t, std::shared_ptr<FileHandle>> map_;
+  uint64_t next_ = 1;
+};
+
+// Folder handles (opendir snapshots): owned by the kernel's fh until releasedir.
 template <typename T>
 uint64_t to_fh(std::unique_ptr<T> p) {
   return reinterpret_cast<uint64_t>(p.release());

@@ -33,7 +33,7 @@ void reply_new_entry(fuse_req_t req, Context& c, const AreaPath& p, fuse_file_in
   if (fi) {
     if (fuse_reply_create(req, &e, fi) != 0) {
       // The kernel did not take the handle: release it ourselves.
-      auto h = take_fh<FileHandle>(fi->fh);
+      c.files.take(fi->fh);
       c.inbox.writer_closed();
     }
   } else {
@@ -68,14 +68,14 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
       auto h = std::make_unique<FileHandle>();
       h->upload = name;
       fi->direct_io = 1;
-      fi->fh = to_fh(std::move(h));
+      fi->fh = c.files.add(std::move(h));
       fuse_entry_param e{};
       e.ino = c.path_table.ref(Area::Upload, name);
       auto st = stat_ino(c, e.ino);
       if (!st) return reply_error(req, st.error().code);
       e.attr = *st;
       e.attr_timeout = e.entry_timeout = kLiveTimeout;
-      if (fuse_reply_create(req, &e, fi) != 0) take_fh<FileHandle>(fi->fh);
+      if (fuse_reply_create(req, &e, fi) != 0) c.files.take(fi->fh);
       return;
     }
     auto dir = inbox_dir(c, parent);
@@ -95,7 +95,7 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
     h->path = p;
     c.inbox.writer_opened();
     fi->direct_io = 1;
-    fi->fh = to_fh(std::move(h));
+    fi->fh = c.files.add(std::move(h));
     reply_new_entry(req, c, p, fi);
   } catch (...) {
     reply_error(req, EIO);
@@ -121,7 +121,8 @@ void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) 
 
 void op_write_buf(fuse_req_t req, fuse_ino_t, struct fuse_bufvec* bufv, off_t off,
                   struct fuse_file_info* fi) {
-  FileHandle* h = from_fh<FileHandle>(fi->fh);
+  auto h = ctx(req).files.get(fi->fh);
+  if (!h) return reply_error(req, EBADF);
   if (!h->upload.empty()) {
     size_t n = fuse_buf_size(bufv);
     std::string chunk(n, '\0');
@@ -167,7 +168,8 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set,
     auto p = inbox_dir(c, ino);
     if (!p) return reply_error(req, EROFS);
     std::string real = real_path(c, *p).string();
-    int fd = fi ? from_fh<FileHandle>(fi->fh)->fd.get() : -1;
+    auto open_file = fi ? c.files.get(fi->fh) : nullptr;
+    int fd = open_file ? open_file->fd.get() : -1;
     if (to_set & FUSE_SET_ATTR_SIZE) {
       int r = fd >= 0 ? ::ftruncate(fd, attr->st_size) : ::truncate(real.c_str(), attr->st_size);
       if (r != 0) return reply_error(req, errno);

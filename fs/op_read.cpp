@@ -31,7 +31,7 @@ void open_area(fuse_req_t req, Context& c, uint64_t ino, fuse_file_info* fi) {
   h->path = *p;
   if (write) c.inbox.writer_opened();
   fi->direct_io = 1;  // the file may change under us (ingest), so bypass the page cache
-  fi->fh = to_fh(std::move(h));
+  fi->fh = c.files.add(std::move(h));
   if (fuse_reply_open(req, fi) != 0 && write) c.inbox.writer_closed();
 }
 
@@ -44,7 +44,7 @@ void open_request(fuse_req_t req, Context& c, uint64_t ino, fuse_file_info* fi) 
   h->uid = who.uid;
   if (!wants_write(fi->flags)) h->content = request_status(c, h->collection, who);
   fi->direct_io = 1;  // each caller reads their own status
-  fi->fh = to_fh(std::move(h));
+  fi->fh = c.files.add(std::move(h));
   fuse_reply_open(req, fi);
 }
 
@@ -84,7 +84,7 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
         h->content = u->data;
       }
       fi->direct_io = 1;
-      fi->fh = to_fh(std::move(h));
+      fi->fh = c.files.add(std::move(h));
       return (void)fuse_reply_open(req, fi);
     }
     if (wants_write(fi->flags)) return reply_error(req, EROFS);
@@ -115,7 +115,7 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
     } else {
       return reply_error(req, EISDIR);
     }
-    fi->fh = to_fh(std::move(h));
+    fi->fh = c.files.add(std::move(h));
     fuse_reply_open(req, fi);
   } catch (...) {
     reply_error(req, EIO);
@@ -123,7 +123,8 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
 }
 
 void op_read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, struct fuse_file_info* fi) {
-  FileHandle* h = from_fh<FileHandle>(fi->fh);
+  auto h = ctx(req).files.get(fi->fh);
+  if (!h) return reply_error(req, EBADF);
   if (h->generated) {
     if (off >= static_cast<off_t>(h->content.size())) return (void)fuse_reply_buf(req, nullptr, 0);
     size_t n = std::min(size, h->content.size() - static_cast<size_t>(off));
@@ -138,8 +139,9 @@ void op_read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, struct fuse_fil
 }
 
 void op_release(fuse_req_t req, fuse_ino_t, struct fuse_file_info* fi) {
-  auto h = take_fh<FileHandle>(fi->fh);
   Context& c = ctx(req);
+  auto h = c.files.take(fi->fh);
+  if (!h) return (void)fuse_reply_err(req, 0);
   if (h->request && !h->written.empty()) record_request(c, h->collection, h->uid, h->written);
   if (!h->upload.empty()) c.uploads.complete(h->upload);
   if (h->writer) {
