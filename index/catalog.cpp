@@ -1,6 +1,10 @@
-// LMDB catalog: tables, accession counters, the one-transaction image commit and the series
-// totals it keeps (with their schema-1 migration, check and repair).
+// LMDB catalog: tables, accession counters, lookups and the one-transaction image commit.
+// The series totals that commit keeps (and their migration, check, repair) are in
+// series_totals.cpp.
 #include "index/catalog.h"
+
+#include "index/catalog_records.h"
+#include "index/series_totals.h"
 
 #include <sys/stat.h>
 
@@ -12,19 +16,10 @@
 #include <unordered_map>
 
 namespace obia::index {
+using namespace detail;
+
 namespace {
 
-std::string be64(uint64_t v) {
-  std::string s(8, '\0');
-  for (int i = 0; i < 8; ++i) s[i] = static_cast<char>(v >> (56 - 8 * i));
-  return s;
-}
-uint64_t from_be64(std::string_view s) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8 && i < static_cast<int>(s.size()); ++i)
-    v = (v << 8) | static_cast<uint8_t>(s[i]);
-  return v;
-}
 std::string le64(uint64_t v) {
   std::string s(8, '\0');
   for (int i = 0; i < 8; ++i) s[i] = static_cast<char>(v >> (8 * i));
@@ -62,28 +57,6 @@ constexpr size_t kMapSize = size_t{1} << 40;  // 1 TiB of address space; the fil
 // 1: the first layout; 2: every series carries "_images" and "_bytes".
 constexpr std::string_view kSchema = "2";
 
-void set_totals(Node& series, const SeriesTotals& t) {
-  series.attrs["_images"] = std::to_string(t.images);
-  series.attrs["_bytes"] = std::to_string(t.bytes);
-}
-
-bool parse_u64(std::string_view s, uint64_t& v) {
-  if (s.empty()) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  return ec == std::errc() && p == s.data() + s.size();
-}
-
-}  // namespace
-
-std::optional<SeriesTotals> stored_totals(const Node& series) {
-  SeriesTotals t;
-  if (!parse_u64(series.attr("_images"), t.images) || !parse_u64(series.attr("_bytes"), t.bytes))
-    return std::nullopt;
-  return t;
-}
-
-namespace {
-
 Result<uint64_t> next_counter(lmdb::Txn& txn, MDB_dbi meta, Kind k) {
   auto cur = txn.get(meta, counter_key(k));
   if (!cur) return cur.error();
@@ -92,24 +65,11 @@ Result<uint64_t> next_counter(lmdb::Txn& txn, MDB_dbi meta, Kind k) {
   return n;
 }
 
-Result<Node> get_node(const lmdb::Txn& txn, MDB_dbi nodes, NodeId id) {
-  auto v = txn.get(nodes, be64(id));
-  if (!v) return v.error();
-  if (!*v) return make_error(ENOENT, "no catalog node " + std::to_string(id));
-  auto n = decode(id, **v);
-  if (!n) return make_error(EIO, "damaged catalog node " + std::to_string(id));
-  return std::move(*n);
-}
-
 Result<std::optional<NodeId>> get_id(const lmdb::Txn& txn, MDB_dbi dbi, std::string_view key) {
   auto v = txn.get(dbi, key);
   if (!v) return v.error();
   if (!*v) return std::optional<NodeId>{};
   return std::optional<NodeId>{from_be64(**v)};
-}
-
-Status put_node(lmdb::Txn& txn, MDB_dbi nodes, const Node& n) {
-  return txn.put(nodes, be64(n.id), encode(n));
 }
 
 Status link_child(lmdb::Txn& txn, MDB_dbi children, NodeId parent, std::string_view name,
@@ -132,60 +92,6 @@ Status add_counters(lmdb::Txn& txn, MDB_dbi dbi, NodeId c, const Counters& d) {
   n.duplicates += d.duplicates;
   n.quarantined += d.quarantined;
   return txn.put(dbi, be64(c), encode_counters(n));
-}
-
-// Images and bytes of every series, counted from the image nodes (one pass over them).
-Result<std::unordered_map<NodeId, SeriesTotals>> count_totals(const lmdb::Txn& txn, MDB_dbi nodes) {
-  std::unordered_map<NodeId, SeriesTotals> out;
-  auto cur = lmdb::Cursor::open(txn, nodes);
-  if (!cur) return cur.error();
-  auto more = cur->seek(be64(make_id(Kind::Image, 0)));
-  for (; more.ok() && *more; more = cur->next()) {
-    NodeId id = from_be64(cur->key());
-    if (kind_of(id) != Kind::Image) break;
-    auto n = decode(id, cur->value());
-    if (!n) return make_error(EIO, "damaged catalog node " + std::to_string(id));
-    SeriesTotals& t = out[n->parent];
-    ++t.images;
-    t.bytes += n->size;
-  }
-  if (!more) return more.error();
-  return out;
-}
-
-// Series whose stored totals differ from the counted ones.
-Result<std::vector<TotalsMismatch>> totals_mismatches(const lmdb::Txn& txn, MDB_dbi nodes) {
-  auto counted = count_totals(txn, nodes);
-  if (!counted) return counted.error();
-  std::vector<TotalsMismatch> out;
-  auto cur = lmdb::Cursor::open(txn, nodes);
-  if (!cur) return cur.error();
-  auto more = cur->seek(be64(make_id(Kind::Series, 0)));
-  for (; more.ok() && *more; more = cur->next()) {
-    NodeId id = from_be64(cur->key());
-    if (kind_of(id) != Kind::Series) break;
-    auto n = decode(id, cur->value());
-    if (!n) return make_error(EIO, "damaged catalog node " + std::to_string(id));
-    auto it = counted->find(id);
-    SeriesTotals want = it == counted->end() ? SeriesTotals{} : it->second;
-    auto have = stored_totals(*n);
-    if (!have || !(*have == want)) out.push_back(TotalsMismatch{id, have, want});
-  }
-  if (!more) return more.error();
-  return out;
-}
-
-// Rewrites the totals of every series that disagrees with its images; returns how many.
-Result<uint64_t> repair_totals(lmdb::Txn& txn, MDB_dbi nodes) {
-  auto bad = totals_mismatches(txn, nodes);
-  if (!bad) return bad.error();
-  for (const TotalsMismatch& m : *bad) {
-    auto n = get_node(txn, nodes, m.series);
-    if (!n) return n.error();
-    set_totals(*n, m.counted);
-    OBIA_TRY(put_node(txn, nodes, *n));
-  }
-  return static_cast<uint64_t>(bad->size());
 }
 
 }  // namespace
@@ -441,24 +347,6 @@ std::string common_attributes(const std::string& current, const std::string& ima
   return out.dump();
 }
 
-// Images and bytes below one series, from its children (the fallback for a missing total).
-Result<SeriesTotals> series_totals(const lmdb::Txn& txn, MDB_dbi children, MDB_dbi nodes,
-                                   NodeId series) {
-  SeriesTotals t;
-  auto cur = lmdb::Cursor::open(txn, children);
-  if (!cur) return cur.error();
-  std::string prefix = be64(series);
-  auto more = cur->seek(prefix);
-  for (; more.ok() && *more; more = cur->next()) {
-    if (cur->key().substr(0, 8) != prefix) break;
-    auto img = get_node(txn, nodes, from_be64(cur->value()));
-    if (!img) return img.error();
-    ++t.images;
-    t.bytes += img->size;
-  }
-  if (!more) return more.error();
-  return t;
-}
 
 uint64_t parse_image_number(std::string_view name) {
   uint64_t v = 0;

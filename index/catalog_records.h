@@ -1,0 +1,41 @@
+// How catalog records are keyed and read inside a transaction: big-endian node ids (so a
+// cursor walks one kind, or one parent's children, in order) and node get/put. Shared by
+// catalog.cpp and series_totals.cpp only; not part of the catalog's interface.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "index/lmdb.h"
+#include "index/node.h"
+
+namespace obia::index::detail {
+
+inline std::string be64(uint64_t v) {
+  std::string s(8, '\0');
+  for (int i = 0; i < 8; ++i) s[i] = static_cast<char>(v >> (56 - 8 * i));
+  return s;
+}
+
+inline uint64_t from_be64(std::string_view s) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8 && i < static_cast<int>(s.size()); ++i)
+    v = (v << 8) | static_cast<uint8_t>(s[i]);
+  return v;
+}
+
+inline Result<Node> get_node(const lmdb::Txn& txn, MDB_dbi nodes, NodeId id) {
+  auto v = txn.get(nodes, be64(id));
+  if (!v) return v.error();
+  if (!*v) return make_error(ENOENT, "no catalog node " + std::to_string(id));
+  auto n = decode(id, **v);
+  if (!n) return make_error(EIO, "damaged catalog node " + std::to_string(id));
+  return std::move(*n);
+}
+
+inline Status put_node(lmdb::Txn& txn, MDB_dbi nodes, const Node& n) {
+  return txn.put(nodes, be64(n.id), encode(n));
+}
+
+}  // namespace obia::index::detail
