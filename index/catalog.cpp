@@ -179,18 +179,14 @@ Result<std::optional<NodeId>> Catalog::lookup(NodeId parent, std::string_view na
 Result<std::vector<Node>> Catalog::children(NodeId parent) const {
   auto txn = lmdb::Txn::begin(env_, false);
   if (!txn) return txn.error();
-  auto cur = lmdb::Cursor::open(*txn, db_.children);
-  if (!cur) return cur.error();
-  std::string prefix = be64(parent);
   std::vector<Node> out;
-  auto more = cur->seek(prefix);
-  for (; more.ok() && *more; more = cur->next()) {
-    if (cur->key().substr(0, 8) != prefix) break;
-    auto n = get_node(*txn, db_.nodes, from_be64(cur->value()));
-    if (!n) return n.error();
-    out.push_back(std::move(*n));
-  }
-  if (!more) return more.error();
+  OBIA_TRY(lmdb::scan_prefix(*txn, db_.children, be64(parent),
+                             [&](std::string_view, std::string_view child) -> Status {
+                               auto n = get_node(*txn, db_.nodes, from_be64(child));
+                               if (!n) return n.error();
+                               out.push_back(std::move(*n));
+                               return {};
+                             }));
   return out;
 }
 

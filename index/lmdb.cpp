@@ -97,6 +97,19 @@ Result<bool> Cursor::prev() { return move(MDB_PREV); }
 Result<bool> Cursor::first() { return move(MDB_FIRST); }
 Result<bool> Cursor::last() { return move(MDB_LAST); }
 
+Status scan_prefix(const Txn& txn, MDB_dbi dbi, std::string_view prefix,
+                   const std::function<Status(std::string_view, std::string_view)>& fn) {
+  auto cur = Cursor::open(txn, dbi);
+  if (!cur) return cur.error();
+  auto more = cur->seek(prefix);
+  for (; more.ok() && *more; more = cur->next()) {
+    if (!cur->key().starts_with(prefix)) break;
+    OBIA_TRY(fn(cur->key(), cur->value()));
+  }
+  if (!more) return more.error();
+  return {};
+}
+
 Result<MDB_dbi> open_dbi(const Txn& txn, const char* name, bool create) {
   MDB_dbi dbi = 0;
   int rc = mdb_dbi_open(txn.get(), name, create ? MDB_CREATE : 0, &dbi);

@@ -85,18 +85,14 @@ Result<uint64_t> repair_totals(lmdb::Txn& txn, MDB_dbi nodes) {
 Result<SeriesTotals> series_totals(const lmdb::Txn& txn, MDB_dbi children, MDB_dbi nodes,
                                    NodeId series) {
   SeriesTotals t;
-  auto cur = lmdb::Cursor::open(txn, children);
-  if (!cur) return cur.error();
-  std::string prefix = be64(series);
-  auto more = cur->seek(prefix);
-  for (; more.ok() && *more; more = cur->next()) {
-    if (cur->key().substr(0, 8) != prefix) break;
-    auto img = get_node(txn, nodes, from_be64(cur->value()));
-    if (!img) return img.error();
-    ++t.images;
-    t.bytes += img->size;
-  }
-  if (!more) return more.error();
+  OBIA_TRY(lmdb::scan_prefix(txn, children, be64(series),
+                             [&](std::string_view, std::string_view child) -> Status {
+                               auto img = get_node(txn, nodes, from_be64(child));
+                               if (!img) return img.error();
+                               ++t.images;
+                               t.bytes += img->size;
+                               return {};
+                             }));
   return t;
 }
 

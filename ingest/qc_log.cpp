@@ -165,18 +165,11 @@ Result<std::vector<SubmissionCounts>> QcLog::submissions(index::NodeId collectio
   std::vector<SubmissionCounts> out;
   auto txn = index::lmdb::Txn::begin(catalog_.env(), false);
   if (!txn) return txn.error();
-  auto cur = index::lmdb::Cursor::open(*txn, submissions_);
-  if (!cur) return cur.error();
-  const std::string prefix = be64(collection);
-  auto ok = cur->seek(prefix);
-  if (!ok) return ok.error();
-  for (bool more = *ok; more; ) {
-    if (cur->key().substr(0, 8) != prefix) break;
-    out.push_back(parse_counts(std::string(cur->key().substr(8)), cur->value()));
-    auto n = cur->next();
-    if (!n) return n.error();
-    more = *n;
-  }
+  OBIA_TRY(index::lmdb::scan_prefix(*txn, submissions_, be64(collection),
+                                    [&](std::string_view key, std::string_view value) -> Status {
+                                      out.push_back(parse_counts(std::string(key.substr(8)), value));
+                                      return {};
+                                    }));
   return out;
 }
 
@@ -184,27 +177,20 @@ Result<std::vector<FileNote>> QcLog::notes(index::NodeId collection) const {
   std::vector<FileNote> out;
   auto txn = index::lmdb::Txn::begin(catalog_.env(), false);
   if (!txn) return txn.error();
-  auto cur = index::lmdb::Cursor::open(*txn, notes_);
-  if (!cur) return cur.error();
-  const std::string prefix = be64(collection);
-  auto ok = cur->seek(prefix);
-  if (!ok) return ok.error();
-  for (bool more = *ok; more; ) {
-    if (cur->key().substr(0, 8) != prefix) break;
-    std::string_view rest = cur->key().substr(8);
-    size_t nul = rest.find('\0');
-    FileNote note;
-    note.submission = std::string(rest.substr(0, nul));
-    if (nul != std::string_view::npos) note.relpath = std::string(rest.substr(nul + 1));
-    auto j = nlohmann::json::parse(cur->value(), nullptr, false);
-    if (j.is_array())
-      for (auto& w : j)
-        if (w.is_string()) note.warnings.push_back(w.get<std::string>());
-    out.push_back(std::move(note));
-    auto n = cur->next();
-    if (!n) return n.error();
-    more = *n;
-  }
+  OBIA_TRY(index::lmdb::scan_prefix(
+      *txn, notes_, be64(collection), [&](std::string_view key, std::string_view value) -> Status {
+        std::string_view rest = key.substr(8);
+        size_t nul = rest.find('\0');
+        FileNote note;
+        note.submission = std::string(rest.substr(0, nul));
+        if (nul != std::string_view::npos) note.relpath = std::string(rest.substr(nul + 1));
+        auto j = nlohmann::json::parse(value, nullptr, false);
+        if (j.is_array())
+          for (auto& w : j)
+            if (w.is_string()) note.warnings.push_back(w.get<std::string>());
+        out.push_back(std::move(note));
+        return {};
+      }));
   return out;
 }
 
