@@ -109,7 +109,10 @@ void raise_readahead(const std::string& mountpoint, unsigned kb) {
   std::ofstream out("/sys/class/bdi/" + device + "/read_ahead_kb");
   out << kb << '\n';
   out.flush();
-  if (!out) log::info("cannot raise readahead of the mount (not root?): reads stay at 128 KiB");
+  if (!out)
+    log::info(
+        "cannot raise readahead of the mount (not root, or sysfs read-only): reads stay "
+        "at 128 KiB");
 }
 
 }  // namespace
