@@ -56,8 +56,9 @@ class Engine {
   void walk(DcmItem& item, Context context) {
     filter_private(item, in_.policy.profile.has(Option::RetainSafePrivate), in_.removed, path_,
                    report_.notes);
-    for (unsigned long i = item.card(); i-- > 0;) {
-      DcmElement* elem = item.getElement(i);
+    const std::vector<DcmElement*> elems = elements_of(item);
+    for (auto it = elems.rbegin(); it != elems.rend(); ++it) {  // last first: removal is local
+      DcmElement* elem = *it;
       const DcmTagKey tag = elem->getTag();
       if (tag.getGroup() & 1) continue;  // filter_private() decided these
       const DcmEVR vr = effective_vr(*elem);
@@ -69,8 +70,9 @@ class Engine {
   }
 
   void walk_meta(DcmItem& meta) {
-    for (unsigned long i = meta.card(); i-- > 0;) {
-      DcmElement* elem = meta.getElement(i);
+    const std::vector<DcmElement*> elems = elements_of(meta);
+    for (auto it = elems.rbegin(); it != elems.rend(); ++it) {
+      DcmElement* elem = *it;
       path_.push(elem->getTag());
       const Decision d = decide_meta(in_.policy, elem->getTag());
       apply(meta, elem, effective_vr(*elem), d.treatment, d.fallback, Context::Normal);
@@ -143,9 +145,10 @@ class Engine {
   }
 
   void walk_items(DcmSequenceOfItems& seq, Context context) {
-    for (unsigned long i = 0; i < seq.card(); ++i) {
-      path_.set_item(static_cast<long>(i));
-      walk(*seq.getItem(i), context);
+    long i = 0;
+    for (DcmItem* it : items_of(seq)) {
+      path_.set_item(i++);
+      walk(*it, context);
     }
     path_.set_item(-1);
   }

@@ -113,18 +113,53 @@ bool put_text(DcmElement& elem, const std::string& value) {
   return elem.putString(value.c_str(), static_cast<Uint32>(value.size())).good();
 }
 
+std::vector<DcmElement*> elements_of(DcmItem& item) {
+  std::vector<DcmElement*> out;
+  out.reserve(item.card());
+  for (DcmObject* o = item.nextInContainer(nullptr); o != nullptr; o = item.nextInContainer(o))
+    out.push_back(static_cast<DcmElement*>(o));
+  return out;
+}
+
+std::vector<DcmItem*> items_of(DcmSequenceOfItems& seq) {
+  std::vector<DcmItem*> out;
+  out.reserve(seq.card());
+  for (DcmObject* o = seq.nextInContainer(nullptr); o != nullptr; o = seq.nextInContainer(o))
+    out.push_back(static_cast<DcmItem*>(o));
+  return out;
+}
+
+namespace {
+void append_tag(std::string& out, const DcmTagKey& tag) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  char buf[11] = {'(', 0, 0, 0, 0, ',', 0, 0, 0, 0, ')'};
+  for (int i = 0; i < 4; ++i) {
+    buf[4 - i] = kHex[(tag.getGroup() >> (4 * i)) & 0xF];
+    buf[9 - i] = kHex[(tag.getElement() >> (4 * i)) & 0xF];
+  }
+  out.append(buf, sizeof buf);
+}
+}  // namespace
+
+// Formatted by hand: paths are built for every identifying token, and snprintf was a visible
+// share of de-identification.
 std::string tag_text(const DcmTagKey& tag) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "(%04X,%04X)", tag.getGroup(), tag.getElement());
-  return buf;
+  std::string out;
+  append_tag(out, tag);
+  return out;
 }
 
 std::string TagPath::str() const {
   std::string out;
+  out.reserve(steps_.size() * 16);
   for (const Step& s : steps_) {
     if (!out.empty()) out.push_back('/');
-    out.append(tag_text(s.tag));
-    if (s.item >= 0) out.append("[" + std::to_string(s.item) + "]");
+    append_tag(out, s.tag);
+    if (s.item >= 0) {
+      out.push_back('[');
+      out.append(std::to_string(s.item));
+      out.push_back(']');
+    }
   }
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include <dcmtk/dcmdata/dcelem.h>
 #include <dcmtk/dcmdata/dcitem.h>
+#include <dcmtk/dcmdata/dcsequen.h>
 #include <dcmtk/dcmdata/dctagkey.h>
 #include <dcmtk/dcmdata/dcvr.h>
 
@@ -31,6 +32,11 @@ bool value_text(DcmElement& elem, std::string& out);
 
 // Sets a string value (for an element of string VR). Returns false if DCMTK refuses it.
 bool put_text(DcmElement& elem, const std::string& value);
+
+// The item's elements in order. DCMTK's getElement(i) walks its list from the start each time,
+// so an index loop costs O(n^2); this walks it once.
+std::vector<DcmElement*> elements_of(DcmItem& item);
+std::vector<DcmItem*> items_of(DcmSequenceOfItems& seq);  // the same for a sequence's items
 
 // "(0010,0010)".
 std::string tag_text(const DcmTagKey& tag);

@@ -90,8 +90,7 @@ class Collector {
       : policy_(policy), date_offset_(date_offset), out_(out) {}
 
   void walk(DcmItem& item, Context context, bool removed_subtree) {
-    for (unsigned long i = 0; i < item.card(); ++i) {
-      DcmElement* elem = item.getElement(i);
+    for (DcmElement* elem : elements_of(item)) {
       const DcmTagKey tag = elem->getTag();
       const DcmEVR vr = effective_vr(*elem);
       path_.push(tag);
@@ -111,8 +110,7 @@ class Collector {
   }
 
   void walk_meta(DcmItem& meta) {
-    for (unsigned long i = 0; i < meta.card(); ++i) {
-      DcmElement* elem = meta.getElement(i);
+    for (DcmElement* elem : elements_of(meta)) {
       const DcmTagKey tag = elem->getTag();
       const Decision d = decide_meta(policy_, tag);
       path_.push(tag);
@@ -151,9 +149,10 @@ class Collector {
 
   void walk_items(DcmElement& elem, Context context, bool removed_subtree) {
     auto& seq = static_cast<DcmSequenceOfItems&>(elem);
-    for (unsigned long i = 0; i < seq.card(); ++i) {
-      path_.set_item(static_cast<long>(i));
-      walk(*seq.getItem(i), context, removed_subtree);
+    long i = 0;
+    for (DcmItem* it : items_of(seq)) {
+      path_.set_item(i++);
+      walk(*it, context, removed_subtree);
     }
   }
 

@@ -150,10 +150,8 @@ bool is_safe_private_element(DcmElement& elem, const RemovedValues& removed) {
   const DcmEVR vr = elem.getTag().getEVR();
   if (elem.ident() == EVR_SQ) {
     auto& seq = static_cast<DcmSequenceOfItems&>(elem);
-    for (unsigned long i = 0; i < seq.card(); ++i) {
-      DcmItem* item = seq.getItem(i);
-      for (unsigned long j = 0; item != nullptr && j < item->card(); ++j) {
-        DcmElement* inner = item->getElement(j);
+    for (DcmItem* item : items_of(seq)) {
+      for (DcmElement* inner : elements_of(*item)) {
         if (is_creator(inner->getTag())) continue;
         if (!is_safe_private_element(*inner, removed)) return false;
       }
@@ -198,12 +196,12 @@ void filter_private(DcmItem& item, bool retain_safe, const RemovedValues& remove
                     const TagPath& path, std::vector<std::string>& kept) {
   // Pass 1: decide data elements; remember which blocks keep something.
   std::set<std::pair<uint16_t, uint16_t>> creators_present, blocks_used;
-  for (unsigned long i = 0; i < item.card(); ++i) {
-    const DcmTagKey t = item.getElement(i)->getTag();
+  const std::vector<DcmElement*> elems = elements_of(item);
+  for (DcmElement* elem : elems) {
+    const DcmTagKey t = elem->getTag();
     if (is_creator(t)) creators_present.insert({t.getGroup(), t.getElement()});
   }
-  for (unsigned long i = item.card(); i-- > 0;) {
-    DcmElement* elem = item.getElement(i);
+  for (DcmElement* elem : elems) {  // only the visited element is ever removed
     const DcmTagKey t = elem->getTag();
     if (!(t.getGroup() & 1) || is_creator(t)) continue;
     const std::pair<uint16_t, uint16_t> block{t.getGroup(),
@@ -219,8 +217,7 @@ void filter_private(DcmItem& item, bool retain_safe, const RemovedValues& remove
     }
   }
   // Pass 2: creators of blocks that kept nothing go too.
-  for (unsigned long i = item.card(); i-- > 0;) {
-    DcmElement* elem = item.getElement(i);
+  for (DcmElement* elem : elements_of(item)) {
     const DcmTagKey t = elem->getTag();
     if (is_creator(t) && !blocks_used.count({t.getGroup(), t.getElement()})) {
       remove_element(item, elem);

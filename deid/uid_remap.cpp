@@ -4,6 +4,8 @@
 #include <dcmtk/dcmdata/dcuid.h>
 
 #include <algorithm>
+#include <string>
+#include <unordered_map>
 
 namespace obia::deid {
 namespace {
@@ -36,8 +38,15 @@ std::string remap_uid(const Secret& secret, std::string_view uid) {
 bool is_registry_uid(std::string_view uid) {
   uid = trim_uid(uid);
   if (uid.starts_with("1.2.840.10008.")) return true;
+  // DCMTK's table also names vendors' private classes and syntaxes, but it searches linearly,
+  // and one file asks for the same study, series and instance UIDs several times.
+  thread_local std::unordered_map<std::string, bool> seen;
   const std::string s(uid);
-  return dcmFindNameOfUID(s.c_str(), nullptr) != nullptr;
+  if (auto it = seen.find(s); it != seen.end()) return it->second;
+  const bool known = dcmFindNameOfUID(s.c_str(), nullptr) != nullptr;
+  if (seen.size() >= 4096) seen.clear();
+  seen.emplace(s, known);
+  return known;
 }
 
 std::string map_uid(const Secret& secret, std::string_view uid) {

@@ -11,14 +11,14 @@ namespace {
 
 std::optional<std::string> search_item(DcmItem& item, const TokenMatcher& m, TagPath& path) {
   std::string text;
-  for (unsigned long i = 0; i < item.card(); ++i) {
-    DcmElement* elem = item.getElement(i);
+  for (DcmElement* elem : elements_of(item)) {
     path.push(elem->getTag());
     if (elem->ident() == EVR_SQ) {
       auto& seq = static_cast<DcmSequenceOfItems&>(*elem);
-      for (unsigned long j = 0; j < seq.card(); ++j) {
-        path.set_item(static_cast<long>(j));
-        if (auto hit = search_item(*seq.getItem(j), m, path)) return hit;
+      long j = 0;
+      for (DcmItem* it : items_of(seq)) {
+        path.set_item(j++);
+        if (auto hit = search_item(*it, m, path)) return hit;
       }
     } else if (value_text(*elem, text) && m.find_in(text)) {
       return path.str();

@@ -6,13 +6,18 @@
 #include <dcmtk/dcmdata/dcostrmb.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 
+#include <limits>
+#include <memory>
+
 namespace obia::ingest {
 
 Result<std::unique_ptr<DcmFileFormat>> load_dicom(const std::filesystem::path& path) {
   auto file = std::make_unique<DcmFileFormat>();
   // Auto-detect accepts datasets without a meta header (some exporters write those).
-  OFCondition cond = file->loadFile(path.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
-                                    ERM_autoDetect);
+  // Every value is read in the one pass: with a read limit, DCMTK would reopen the file later
+  // for each large value (pixel data), which cost about a tenth of a de-identification.
+  OFCondition cond = file->loadFile(path.c_str(), EXS_Unknown, EGL_noChange,
+                                    std::numeric_limits<Uint32>::max(), ERM_autoDetect);
   if (cond.bad()) return make_error(EINVAL, std::string("DICOM parse failed: ") + cond.text());
   cond = file->loadAllDataIntoMemory();
   if (cond.bad()) return make_error(EINVAL, std::string("DICOM read failed: ") + cond.text());
@@ -22,7 +27,8 @@ Result<std::unique_ptr<DcmFileFormat>> load_dicom(const std::filesystem::path& p
     // module), which the curator fixes differently from a damaged file.
     DcmMetaInfo* meta = file->getMetaInfo();
     if (meta != nullptr && meta->card() > 0)
-      return make_error(ENODATA, "blank header: file meta only, no patient module or other elements");
+      return make_error(ENODATA,
+                        "blank header: file meta only, no patient module or other elements");
     return make_error(EINVAL, "no DICOM elements found");
   }
   return file;
@@ -33,10 +39,15 @@ Result<std::vector<uint8_t>> serialize_dicom(DcmFileFormat& file) {
   E_TransferSyntax xfer = ds->getOriginalXfer();
   // Deflated datasets are stored inflated: the in-memory writer does not run the deflate filter,
   // and readers cope better with plain explicit little endian anyway.
-  if (xfer == EXS_Unknown || xfer == EXS_DeflatedLittleEndianExplicit) xfer = EXS_LittleEndianExplicit;
+  if (xfer == EXS_Unknown || xfer == EXS_DeflatedLittleEndianExplicit)
+    xfer = EXS_LittleEndianExplicit;
   std::vector<uint8_t> out;
-  std::vector<char> chunk(1 << 20);
-  DcmOutputBufferStream stream(chunk.data(), chunk.size());
+  out.reserve(ds->calcElementLength(xfer, EET_ExplicitLength) + (64 << 10));  // + preamble, meta
+  // One write buffer per thread, allocated once: a fresh 1 MiB buffer per file went to mmap and
+  // came back as page faults and zeroing on every image.
+  constexpr size_t kChunk = 1 << 20;
+  thread_local const auto chunk = std::make_unique_for_overwrite<char[]>(kChunk);
+  DcmOutputBufferStream stream(chunk.get(), kChunk);
   file.transferInit();
   OFCondition cond = EC_StreamNotifyClient;
   while (cond == EC_StreamNotifyClient) {

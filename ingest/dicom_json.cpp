@@ -7,6 +7,8 @@
 
 #include <sstream>
 
+#include "deid/dicom_value.h"
+
 namespace obia::ingest {
 
 std::string top_level_json(DcmDataset& ds) {
@@ -14,14 +16,19 @@ std::string top_level_json(DcmDataset& ds) {
   DcmJsonFormatCompact format(OFFalse);
   out << "{";
   bool first = true;
-  for (unsigned long i = 0; i < ds.card(); ++i) {
-    DcmElement* e = ds.getElement(i);
-    if (!e) continue;
+  for (DcmElement* e : deid::elements_of(ds)) {
     const DcmTag& tag = e->getTag();
     if (tag.isPrivate() || tag.getGroup() == 0x0002 || tag.getGroup() == 0x7FE0) continue;
     switch (e->ident()) {
-      case EVR_OB: case EVR_OW: case EVR_OF: case EVR_OD: case EVR_OL: case EVR_OV:
-      case EVR_UN: case EVR_pixelSQ: case EVR_pixelItem:
+      case EVR_OB:
+      case EVR_OW:
+      case EVR_OF:
+      case EVR_OD:
+      case EVR_OL:
+      case EVR_OV:
+      case EVR_UN:
+      case EVR_pixelSQ:
+      case EVR_pixelItem:
         continue;
       default:
         break;

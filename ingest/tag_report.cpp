@@ -16,6 +16,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "deid/dicom_value.h"
+
 namespace obia::ingest {
 namespace {
 
@@ -49,8 +51,18 @@ std::string shown(std::string v) {
 
 bool is_binary_vr(DcmEVR vr) {
   switch (vr) {
-    case EVR_OB: case EVR_OW: case EVR_OF: case EVR_OD: case EVR_OL: case EVR_OV: case EVR_UN:
-    case EVR_ox: case EVR_px: case EVR_pixelSQ: case EVR_PixelData: case EVR_OverlayData:
+    case EVR_OB:
+    case EVR_OW:
+    case EVR_OF:
+    case EVR_OD:
+    case EVR_OL:
+    case EVR_OV:
+    case EVR_UN:
+    case EVR_ox:
+    case EVR_px:
+    case EVR_pixelSQ:
+    case EVR_PixelData:
+    case EVR_OverlayData:
       return true;
     default:
       return false;
@@ -81,9 +93,7 @@ class Walker {
   size_t file_index = 0;
 
   void walk(DcmItem& item, const std::string& prefix) {
-    for (unsigned long i = 0; i < item.card(); ++i) {
-      DcmElement* e = item.getElement(i);
-      if (e == nullptr) continue;
+    for (DcmElement* e : deid::elements_of(item)) {
       const DcmTag tag = e->getTag();
       const std::string path = prefix + tag_text(tag);
       TagStats& st = stats[path];
@@ -98,8 +108,7 @@ class Walker {
       if (e->ident() == EVR_SQ) {
         auto* sq = static_cast<DcmSequenceOfItems*>(e);
         count(st, std::to_string(sq->card()) + " item(s)");
-        for (unsigned long k = 0; k < sq->card(); ++k)
-          if (DcmItem* sub = sq->getItem(k)) walk(*sub, path + ">");
+        for (DcmItem* sub : deid::items_of(*sq)) walk(*sub, path + ">");
         continue;
       }
       if (is_binary_vr(e->ident())) {
@@ -200,7 +209,8 @@ std::string phi_flags(std::string_view vr, std::string_view value) {
   if ((vr == "PN" && any_letter(v) && !accession_like(v)) ||
       (vr != "PN" && std::regex_search(v, caret_name_re)))
     out.push_back("name");
-  if (vr == "DA" || vr == "DT" || (!numeric_vr && std::regex_search(v, date_re))) out.push_back("date");
+  if (vr == "DA" || vr == "DT" || (!numeric_vr && std::regex_search(v, date_re)))
+    out.push_back("date");
   if (!numeric_vr && vr != "DA" && vr != "DT" && !accession_like(v) && std::regex_search(v, id_re))
     out.push_back("id");
   if (!numeric_vr && any_letter(v) && digits(v) > 0 &&
@@ -252,8 +262,8 @@ Result<std::string> tag_report_tsv(const index::Catalog& catalog, const store::O
     std::string flags;
     for (const auto& f : st.flags) flags += (flags.empty() ? "" : ",") + f;
     out += path + "\t" + st.keyword + "\t" + st.vr + "\t" + std::to_string(st.files) + "\t" +
-           (st.overflow ? std::to_string(kMaxDistinct) + "+" : std::to_string(st.counts.size())) + "\t" +
-           values + "\t" + flags + "\n";
+           (st.overflow ? std::to_string(kMaxDistinct) + "+" : std::to_string(st.counts.size())) +
+           "\t" + values + "\t" + flags + "\n";
   }
   return out;
 }

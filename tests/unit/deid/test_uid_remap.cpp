@@ -1,7 +1,10 @@
 // Action U: the 2.25 remapping is keyed, deterministic, valid, and spares registry UIDs.
 #include <dcmtk/dcmdata/dcuid.h>
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
+#include "deid/keyed_hash.h"
 #include "deid/uid_remap.h"
 #include "support.h"
 
@@ -13,6 +16,23 @@ TEST(UidRemap, KnownAnswer) {
   EXPECT_EQ(remap_uid(test::secret(1), "1.2.3.4"), "2.25.317465282203346018907203660168234328894");
   EXPECT_EQ(remap_uid(test::secret(1), "1.2.826.0.1.3680043.2.1125.1.1001"),
             "2.25.306014244990649420553797755373549046129");
+}
+
+TEST(KeyedHash, SameAsOneShotHmacAcrossSecretsAndLengths) {
+  // The per-thread keyed context must give what a fresh HMAC gives, whatever came before it.
+  for (int round = 0; round < 3; ++round) {
+    for (uint8_t key = 1; key <= 3; ++key) {
+      for (size_t len : {0u, 1u, 55u, 64u, 65u, 1000u}) {
+        const std::string msg(len, static_cast<char>('a' + key + round));
+        const Secret s = test::secret(key);
+        Digest want{};
+        unsigned int n = 0;
+        HMAC(EVP_sha256(), s.data(), static_cast<int>(s.size()),
+             reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), want.data(), &n);
+        EXPECT_EQ(hmac_sha256(s, msg), want) << "key " << int(key) << " length " << len;
+      }
+    }
+  }
 }
 
 TEST(UidRemap, DeterministicKeyedAndValid) {

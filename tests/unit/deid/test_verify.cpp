@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "deid/deidentifier.h"
+#include "deid/dicom_value.h"
 #include "deid/verify.h"
 #include "support.h"
 
@@ -87,6 +88,19 @@ IdentifyingValues values(std::vector<std::string> tokens) {
 }
 
 // The byte search finds values wherever DCMTK wrote them, in every transfer syntax.
+TEST(Verify, TagPathsAreFormattedAsInReports) {
+  EXPECT_EQ(tag_text(DcmTagKey(0x7FE0, 0x0010)), "(7FE0,0010)");
+  EXPECT_EQ(tag_text(DcmTagKey(0x0009, 0x10AB)), "(0009,10AB)");
+  TagPath p;
+  p.push(DcmTagKey(0x0040, 0xA730));
+  p.set_item(1);
+  p.push(DcmTagKey(0x0040, 0xA160));
+  EXPECT_EQ(p.str(), "(0040,A730)[1]/(0040,A160)");
+  p.pop();
+  p.set_item(12);
+  EXPECT_EQ(p.str(), "(0040,A730)[12]");
+}
+
 TEST(Verify, ByteSearchReportsTagPathsInEverySyntax) {
   for (const E_TransferSyntax xfer : {EXS_LittleEndianExplicit, EXS_LittleEndianImplicit,
                                       EXS_BigEndianExplicit, EXS_DeflatedLittleEndianExplicit}) {
