@@ -46,6 +46,26 @@ int run_full(char** argv) {
 }
 #endif
 
+// A usage error in one line that names the command it happened in (CLI11's own message is two
+// lines and never says which subcommand lacked its own), and the exit code 2 of usage errors.
+int parse_failure(CLI::App& app, const CLI::ParseError& e) {
+  if (e.get_exit_code() == 0) return app.exit(e);  // --help and friends
+  std::string path = "obiactl";
+  CLI::App* at = &app;
+  for (auto subs = at->get_subcommands(); !subs.empty(); subs = at->get_subcommands()) {
+    at = subs.front();
+    path += " " + at->get_name();
+  }
+  std::string what = e.what();
+  if (e.get_name() == "RequiredError" && what.find("subcommand") != std::string::npos) {
+    what = "which command? one of:";
+    for (CLI::App* sub : at->get_subcommands([](CLI::App*) { return true; }))
+      what += " " + sub->get_name();
+  }
+  std::cerr << path << ": " << what << " (see '" << path << " --help')\n";
+  return 2;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -86,7 +106,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return parse_failure(app, e);
   }
   return rc;
 }

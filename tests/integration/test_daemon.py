@@ -70,6 +70,19 @@ def test_every_command_has_help_with_an_example():
     assert "Examples" in run(BIN / "obiafs", "--help").stdout
 
 
+def test_usage_errors_are_one_line_naming_the_command():
+    cases = {("similarity",): "obiactl similarity: which command? one of: train install",
+             ("collection",): "obiactl collection: which command? one of: create list",
+             ("collection", "create"): "obiactl collection create: ARCHIVE is required",
+             ("stats", "/nonexistent", "--bogus"): "obiactl stats: ",
+             (): "obiactl: which command? one of: init collection"}
+    for args, start in cases.items():
+        r = obiactl(*args, check=False)
+        assert r.returncode == 2, (args, r.returncode)
+        assert r.stderr.startswith(start), (args, r.stderr)
+        assert r.stderr.count("\n") == 1, (args, r.stderr)
+
+
 def test_verify_detects_damage_and_orphans(mounted, tmp_path):
     a = mounted
     synth("series", tmp_path / "set", "--patients", "1", "--studies-per-patient", "1",
