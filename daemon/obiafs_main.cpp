@@ -1,12 +1,13 @@
 // obiafs: mounts an OBIA archive and runs its ingest workers.
 //   obiafs ARCHIVE MOUNT [-f] [-o allow_other,...] [--workers N]
 #include <fcntl.h>
+#include <omp.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <cstdlib>
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -15,8 +16,8 @@
 #include "common/log.h"
 #include "daemon/control.h"
 #include "daemon/policy_watch.h"
-#include "index/similarity/similarity_service.h"
 #include "fs/session.h"
+#include "index/similarity/similarity_service.h"
 #include "ingest/pipeline.h"
 #include "ingest/qc_stages.h"
 #include "ingest/queue.h"
@@ -50,11 +51,6 @@ int fail(const std::string& msg) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // OCR (Tesseract) parallelises with OpenMP inside each ingest worker, which already runs one
-  // file per core: the extra threads only spin against each other (a whole-frame OCR took 3x
-  // longer). libgomp reads its limit when it loads, so set it and start again.
-  if (::getenv("OMP_THREAD_LIMIT") == nullptr && ::setenv("OMP_THREAD_LIMIT", "1", 0) == 0)
-    ::execv("/proc/self/exe", argv);  // returns only on failure: then run as we are
   CLI::App app{"obiafs: mount an OBIA archive as a filesystem"};
   app.footer(
       "Examples:\n"
@@ -128,6 +124,12 @@ int main(int argc, char** argv) {
   // The QC log commits in batches; when a worker finishes the last queued file it flushes, so
   // `obiactl wait` returns only once `obiactl qc report` can see every outcome.
   auto process = [&](const ingest::Job& j) {
+    // OCR (Tesseract) and LibTorch parallelise with OpenMP inside each ingest worker, which
+    // already runs one file per core: extra threads only spin against each other (a whole-frame
+    // OCR took 3x longer). With no active parallel level, this worker's OpenMP regions run on
+    // the worker alone. The setting is per thread in libgomp, hence here and not in main().
+    thread_local const bool serial = (omp_set_max_active_levels(0), true);
+    (void)serial;
     ingest::Outcome o = pipeline.process(j);
     ingest::IngestQueue* q = queue_ptr.load();
     if (qc_log && (q == nullptr || q->stats().queued == 0)) (void)qc_log->flush();
@@ -181,13 +183,14 @@ int main(int argc, char** argv) {
     // Staged files go back in the queue before the control socket answers: a `wait` must
     // never see an empty queue while files of a killed run are still waiting.
     resume_staged(*paths, *queue);
-    auto server = daemon::ControlServer::start(paths->control_socket(), *queue,
-                                               [&] {
-                                                 policy_watch->check_now();
-                                                 if (audit) audit->flush();  // obiactl audit reads next
-                                               });
-    if (server) control = std::move(*server);
-    else log::error("control socket: " + server.error().message);
+    auto server = daemon::ControlServer::start(paths->control_socket(), *queue, [&] {
+      policy_watch->check_now();
+      if (audit) audit->flush();  // obiactl audit reads next
+    });
+    if (server)
+      control = std::move(*server);
+    else
+      log::error("control socket: " + server.error().message);
   };
   mo.on_unmounting = [&] {
     log::info("stopping: finishing files in progress");

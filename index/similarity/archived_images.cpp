@@ -1,6 +1,8 @@
 // Decoding archived objects and the parallel loop used by bulk similarity commands.
 #include "index/similarity/archived_images.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -15,9 +17,21 @@ namespace obia::similarity {
 Result<GrayImage> decode_archived(const store::ObjectStore& objects, const index::Node& image) {
   auto bytes = read_file(objects.path_of(image.object));
   if (!bytes) return bytes.error();
-  return decode_dicom_bytes(std::span<const uint8_t>(
-      reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()));
+  return decode_dicom_bytes(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()));
 }
+
+namespace {
+// The pool already uses every core: OpenMP inside LibTorch would only oversubscribe them. The
+// setting is per thread in libgomp and is restored: the caller's thread is one of the workers.
+struct SerialOpenMp {
+  int levels = omp_get_max_active_levels();
+  SerialOpenMp() { omp_set_max_active_levels(0); }
+  ~SerialOpenMp() { omp_set_max_active_levels(levels); }
+  SerialOpenMp(const SerialOpenMp&) = delete;
+  SerialOpenMp& operator=(const SerialOpenMp&) = delete;
+};
+}  // namespace
 
 void parallel_for(size_t n, int threads, size_t chunk, const std::function<void(size_t)>& fn,
                   const std::function<void(size_t, size_t)>& progress) {
@@ -25,6 +39,7 @@ void parallel_for(size_t n, int threads, size_t chunk, const std::function<void(
   chunk = std::max<size_t>(1, chunk);
   std::atomic<size_t> next{0}, done{0};
   auto work = [&] {
+    const SerialOpenMp serial;
     for (;;) {
       size_t start = next.fetch_add(chunk);
       if (start >= n) return;

@@ -3,6 +3,7 @@
 
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <fcntl.h>
+#include <omp.h>
 #include <sys/file.h>
 
 #include <algorithm>
@@ -54,7 +55,10 @@ Result<std::unique_ptr<SimilarityService>> SimilarityService::open(
   if (!st) return st.error();
   OBIA_TRY(s->reload(*st));
   s->sync_wanted_ = sync_at_open;
-  s->writer_ = std::thread([p = s.get()] { p->writer_loop(); });
+  s->writer_ = std::thread([p = s.get()] {
+    omp_set_max_active_levels(0);  // index building stays on this thread, beside ingest workers
+    p->writer_loop();
+  });
   return s;
 }
 
@@ -104,8 +108,8 @@ Result<std::unique_ptr<HashIndex>> SimilarityService::load_or_build(uint64_t gen
     ids.push_back(id);
   }));
   if (!index) {
-    auto built = build_index(options_.policy.choose(ids.size()), bits, codes, ids,
-                             options_.policy.params);
+    auto built =
+        build_index(options_.policy.choose(ids.size()), bits, codes, ids, options_.policy.params);
     if (!built) return built.error();
     // Written at once, so that the next start does not rebuild again.
     if (auto s = (*built)->save(index_file(paths_), generation); !s)
@@ -210,8 +214,8 @@ Result<SimilarityService::Codes> SimilarityService::compute_from_object(const Ac
   if (node->kind() != index::Kind::Image) return make_error(ENOENT, "not an image");
   auto bytes = read_file(objects_.path_of(node->object));
   if (!bytes) return bytes.error();
-  auto img = decode_dicom_bytes(std::span<const uint8_t>(
-      reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()));
+  auto img = decode_dicom_bytes(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()));
   if (!img) return Codes{};
   return compute(a, *img);
 }
@@ -312,9 +316,8 @@ Status SimilarityService::sync(const Progress& progress) {
   OBIA_TRY(ensure_current());
   auto a = current();
   std::vector<index::NodeId> have;
-  OBIA_TRY(codes_.for_each(a->generation, [&](index::NodeId id, std::span<const uint8_t>) {
-    have.push_back(id);
-  }));
+  OBIA_TRY(codes_.for_each(
+      a->generation, [&](index::NodeId id, std::span<const uint8_t>) { have.push_back(id); }));
   {
     std::lock_guard lock(wmu_);
     for (const auto& p : pending_) have.push_back(p.image);
@@ -333,9 +336,11 @@ Status SimilarityService::sync(const Progress& progress) {
       if (stopping_) break;  // shutting down: the next start finishes the job
     }
     auto code = compute_from_object(*a, missing[i]);
-    if (code) remember(*a, missing[i], *code);
-    else log::warn("similarity: image " + std::to_string(index::seq_of(missing[i])) + ": " +
-                   code.error().message);
+    if (code)
+      remember(*a, missing[i], *code);
+    else
+      log::warn("similarity: image " + std::to_string(index::seq_of(missing[i])) + ": " +
+                code.error().message);
     if (progress) progress(i + 1, missing.size());
   }
   return {};
@@ -349,8 +354,8 @@ Status SimilarityService::write_pending(std::vector<Pending>& batch) {
     std::vector<CodeEntry> entries;
     while (end < batch.size() && batch[end].generation == batch[start].generation &&
            entries.size() < options_.write_batch) {
-      entries.push_back({batch[end].image, std::move(batch[end].code),
-                         std::move(batch[end].fingerprint)});
+      entries.push_back(
+          {batch[end].image, std::move(batch[end].code), std::move(batch[end].fingerprint)});
       ++end;
     }
     auto s = codes_.put(batch[start].generation, entries);
