@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_set>
 
 #include "deid/date_shift.h"
 #include "deid/dicom_value.h"
@@ -124,7 +125,7 @@ class Collector {
   }
 
   void finish(std::string_view accession) {
-    std::set<std::string> written;
+    std::unordered_set<std::string> written;
     auto add_written = [&](std::string_view v) {
       for (std::string& t : tokenize(v)) written.insert(std::move(t));
     };
@@ -276,10 +277,10 @@ class Collector {
   IdentifyingSet& out_;
   TagPath path_;
   std::map<std::string, TokenInfo> tokens_;
-  std::set<std::string> retained_;
-  std::set<std::string> retained_codes_;
-  std::set<std::string> retained_by_option_;
-  std::set<std::string> written_dates_;
+  std::unordered_set<std::string> retained_;
+  std::unordered_set<std::string> retained_codes_;
+  std::unordered_set<std::string> retained_by_option_;
+  std::unordered_set<std::string> written_dates_;
 };
 
 }  // namespace

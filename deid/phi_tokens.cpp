@@ -57,15 +57,20 @@ bool is_useful_token(std::string_view token) {
     digits += is_digit(c) ? 1 : 0;
     letter = letter || is_letter(c);
   }
-  if (!letter && digits < kMinTokenDigits) return false;
+  if (!letter) return digits >= kMinTokenDigits;  // the placeholder words all have letters
   for (std::string_view w : kNoIdentity) {
-    if (token == w) return false;
+    if (token.size() == w.size() && token == w) return false;
   }
   return true;
 }
 
 std::vector<std::string> tokenize(std::string_view value) {
-  const std::string folded = fold_case(value);
+  // Folded into a reused buffer: tokenize runs for every value the profile changes.
+  thread_local std::string folded;
+  folded.assign(value);
+  for (char& c : folded) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
   std::vector<std::string> out;
   std::size_t i = 0;
   while (i < folded.size()) {
@@ -75,21 +80,25 @@ std::vector<std::string> tokenize(std::string_view value) {
       continue;
     }
     std::size_t j = i;
-    while (j < folded.size() && (is_word(static_cast<unsigned char>(folded[j])) ||
-                                 is_joiner(static_cast<unsigned char>(folded[j])))) {
-      ++j;
+    bool has_letter = false, has_joiner = false;
+    for (; j < folded.size(); ++j) {
+      const auto ch = static_cast<unsigned char>(folded[j]);
+      if (is_joiner(ch)) {
+        has_joiner = true;
+      } else if (is_word(ch)) {
+        has_letter = has_letter || is_letter(ch);
+      } else {
+        break;
+      }
     }
     const std::string_view word(folded.data() + i, j - i);
     add_token(word, out);
-    const bool has_letter = std::any_of(word.begin(), word.end(), [](char ch) {
-      return is_letter(static_cast<unsigned char>(ch));
-    });
-    if (has_letter) {
+    if (has_letter && has_joiner) {
       std::size_t k = 0;
       while (k < word.size()) {
         std::size_t e = k;
         while (e < word.size() && !is_joiner(static_cast<unsigned char>(word[e]))) ++e;
-        if (e - k < word.size()) add_token(word.substr(k, e - k), out);
+        add_token(word.substr(k, e - k), out);
         k = e + 1;
       }
     }
@@ -102,37 +111,51 @@ TokenMatcher::TokenMatcher(std::vector<std::string> tokens) : tokens_(std::move(
   // Tokens are normally normalised already; a caller's hand-made list need not be.
   for (std::string& t : tokens_) t = fold_case(t);
   std::erase_if(tokens_, [](const std::string& t) { return t.empty(); });
+  for (std::size_t t = 0; t < tokens_.size(); ++t)
+    by_first_[static_cast<unsigned char>(tokens_[t].front())].push_back(t);
 }
 
+// One pass over the text: a match can only start where the previous byte is no word character,
+// and only tokens beginning with the byte found there can start at it. Same result as searching
+// each token in turn (the lowest-numbered token that occurs), without a scan per token.
 std::optional<std::size_t> TokenMatcher::find_in(std::string_view text) const {
   if (tokens_.empty() || text.empty()) return std::nullopt;
-  const std::string folded = fold_case(text);
+  thread_local std::string folded;
+  folded.assign(text);
+  for (char& c : folded) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
   const std::string_view h(folded);
-  for (std::size_t t = 0; t < tokens_.size(); ++t) {
-    const std::string_view tok = tokens_[t];
-    const bool starts_digit = is_digit(static_cast<unsigned char>(tok.front()));
-    const bool ends_digit = is_digit(static_cast<unsigned char>(tok.back()));
-    for (std::size_t pos = h.find(tok); pos != std::string_view::npos; pos = h.find(tok, pos + 1)) {
+  std::size_t best = tokens_.size();
+  for (std::size_t pos = 0; pos < h.size(); ++pos) {
+    const auto first = static_cast<unsigned char>(h[pos]);
+    const std::vector<std::size_t>& candidates = by_first_[first];
+    if (candidates.empty() || candidates.front() >= best) continue;
+    if (pos > 0) {
+      const auto before = static_cast<unsigned char>(h[pos - 1]);
+      if (is_word(before)) continue;
+      if (is_digit(first) && before == '.' && pos > 1 &&
+          is_digit(static_cast<unsigned char>(h[pos - 2])))
+        continue;  // inside a dotted number
+    }
+    for (std::size_t t : candidates) {
+      if (t >= best) break;
+      const std::string_view tok = tokens_[t];
+      if (h.compare(pos, tok.size(), tok) != 0) continue;
       const std::size_t end = pos + tok.size();
-      if (pos > 0) {
-        const auto before = static_cast<unsigned char>(h[pos - 1]);
-        if (is_word(before)) continue;
-        if (starts_digit && before == '.' && pos > 1 &&
-            is_digit(static_cast<unsigned char>(h[pos - 2])))
-          continue;
-      }
       if (end < h.size()) {
         const auto after = static_cast<unsigned char>(h[end]);
         if (is_word(after)) continue;
-        if (ends_digit && after == '.' && end + 1 < h.size() &&
-            is_digit(static_cast<unsigned char>(h[end + 1]))) {
+        if (is_digit(static_cast<unsigned char>(tok.back())) && after == '.' &&
+            end + 1 < h.size() && is_digit(static_cast<unsigned char>(h[end + 1])))
           continue;
-        }
       }
-      return t;
+      best = t;
+      break;
     }
   }
-  return std::nullopt;
+  if (best == tokens_.size()) return std::nullopt;
+  return best;
 }
 
 }  // namespace obia::deid

@@ -2,6 +2,7 @@
 // boundary-aware matcher used on datasets, serialised bytes and free text alike.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -45,6 +46,7 @@ class TokenMatcher {
 
  private:
   std::vector<std::string> tokens_;
+  std::array<std::vector<std::size_t>, 256> by_first_;  // token indexes, ascending, by first byte
 };
 
 }  // namespace obia::deid

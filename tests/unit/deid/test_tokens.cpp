@@ -1,6 +1,10 @@
 // Normalisation and whole-token matching of identifying values.
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "deid/phi_tokens.h"
 
 namespace obia::deid {
@@ -36,6 +40,60 @@ TEST(Tokens, WholeTokenMatching) {
   EXPECT_FALSE(m.find_in("555-0113-22445"));
   EXPECT_EQ(*m.find_in("smith tom"), 0u);  // index of the first token in the list
   EXPECT_FALSE(TokenMatcher({}).find_in("anything"));
+}
+
+// The matcher before its one-pass rewrite: each token searched in turn, boundaries checked per
+// occurrence. The rewrite must answer exactly as this does.
+std::optional<std::size_t> reference_find(const std::vector<std::string>& tokens,
+                                          std::string_view text) {
+  auto word = [](unsigned char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+  };
+  auto digit = [](unsigned char c) { return c >= '0' && c <= '9'; };
+  const std::string h = fold_case(text);
+  for (std::size_t t = 0; t < tokens.size(); ++t) {
+    const std::string tok = fold_case(tokens[t]);
+    if (tok.empty()) continue;
+    for (std::size_t pos = h.find(tok); pos != std::string::npos; pos = h.find(tok, pos + 1)) {
+      const std::size_t end = pos + tok.size();
+      if (pos > 0) {
+        const auto b = static_cast<unsigned char>(h[pos - 1]);
+        if (word(b)) continue;
+        if (digit(tok.front()) && b == '.' && pos > 1 && digit(h[pos - 2])) continue;
+      }
+      if (end < h.size()) {
+        const auto a = static_cast<unsigned char>(h[end]);
+        if (word(a)) continue;
+        if (digit(tok.back()) && a == '.' && end + 1 < h.size() && digit(h[end + 1])) continue;
+      }
+      return t;
+    }
+  }
+  return std::nullopt;
+}
+
+TEST(Tokens, OnePassMatcherAgreesWithTokenByTokenSearch) {
+  // Small alphabet so that tokens, prefixes of each other, dots and digits collide often.
+  const std::string alphabet = "ab1.2- ^C\x80";
+  uint32_t state = 12345;
+  auto next = [&state] { return state = state * 1664525u + 1013904223u; };
+  auto random_text = [&](std::size_t max_len) {
+    std::string s(next() % (max_len + 1), ' ');
+    for (char& c : s) c = alphabet[next() % alphabet.size()];
+    return s;
+  };
+  for (int round = 0; round < 3000; ++round) {
+    std::vector<std::string> tokens;
+    for (std::size_t n = next() % 6; n > 0; --n) tokens.push_back(random_text(4));
+    const TokenMatcher m(tokens);
+    std::vector<std::string> kept;  // the matcher's indexes count non-empty tokens only
+    for (const std::string& t : tokens)
+      if (!t.empty()) kept.push_back(t);
+    for (int k = 0; k < 10; ++k) {
+      const std::string text = random_text(24);
+      ASSERT_EQ(m.find_in(text), reference_find(kept, text)) << "text '" << text << "'";
+    }
+  }
 }
 
 }  // namespace
