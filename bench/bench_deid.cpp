@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/fd.h"
+#include "common/heap.h"
 #include "deid/deidentifier.h"
 #include "ingest/dicom_io.h"
 #include "ingest/qc_basic.h"
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: bench_deid IN OUT [--profile P]\n");
     return 1;
   }
+  keep_image_buffers();  // as obiafs does for its ingest workers
   std::string profile_text = argc > 4 && std::string(argv[3]) == "--profile" ? argv[4] : "default";
   auto profile = deid::Profile::parse(profile_text);
   if (!profile) return 1;
@@ -38,7 +40,8 @@ int main(int argc, char** argv) {
     if (!file) continue;
     auto qc = ingest::check_basic(**file);
     if (qc.reason != ingest::Reason::None) continue;
-    deid::Outcome d = deid::deidentify(**file, *profile, secret, {"I000001", qc.identity.patient_id});
+    deid::Outcome d =
+        deid::deidentify(**file, *profile, secret, {"I000001", qc.identity.patient_id});
     if (!d.ok) continue;
     auto bytes = ingest::serialize_dicom(**file);
     if (!bytes || !deid::find_residual(*bytes, d.identifying).empty()) continue;

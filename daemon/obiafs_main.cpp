@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "common/fd.h"
+#include "common/heap.h"
 #include "common/log.h"
 #include "daemon/control.h"
 #include "daemon/policy_watch.h"
@@ -51,6 +52,7 @@ int fail(const std::string& msg) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  keep_image_buffers();  // ingest workers reuse freed image buffers instead of faulting anew
   CLI::App app{"obiafs: mount an OBIA archive as a filesystem"};
   app.footer(
       "Examples:\n"

@@ -4,6 +4,7 @@
 #include <dcmtk/dcmdata/dcmetinf.h>
 #include <dcmtk/dcmdata/dcsequen.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -125,15 +126,22 @@ class Collector {
   }
 
   void finish(std::string_view accession) {
-    std::unordered_set<std::string> written;
-    auto add_written = [&](std::string_view v) {
-      for (std::string& t : tokenize(v)) written.insert(std::move(t));
+    // What the engine writes itself (dummies, marks) is the same for every file: tokenised once.
+    static const std::unordered_set<std::string> ours = [] {
+      std::unordered_set<std::string> w;
+      for (const std::string& v : dummy_texts())
+        for (std::string& t : tokenize(v)) w.insert(std::move(t));
+      for (const std::string& v : mark_texts())
+        for (std::string& t : tokenize(v)) w.insert(std::move(t));
+      return w;
+    }();
+    const std::vector<std::string> accession_tokens = tokenize(accession);
+    auto written = [&](const std::string& t) {
+      return ours.count(t) || std::find(accession_tokens.begin(), accession_tokens.end(), t) !=
+                                  accession_tokens.end();
     };
-    add_written(accession);
-    for (const std::string& v : dummy_texts()) add_written(v);
-    for (const std::string& v : mark_texts()) add_written(v);
     for (auto& [token, info] : tokens_) {
-      if (written.count(token) || written_dates_.count(token)) continue;
+      if (written(token) || written_dates_.count(token)) continue;
       if (retained_codes_.count(token)) continue;
       if (info.strength <= Strength::Strong && retained_by_option_.count(token)) continue;
       if (info.strength == Strength::Weak && retained_.count(token)) continue;

@@ -51,7 +51,7 @@ Result<std::vector<uint8_t>> serialize_dicom(DcmFileFormat& file) {
   file.transferInit();
   OFCondition cond = EC_StreamNotifyClient;
   while (cond == EC_StreamNotifyClient) {
-    cond = file.write(stream, xfer, EET_ExplicitLength, nullptr, EGL_recalcGL, EPD_withoutPadding);
+    cond = file.write(stream, xfer, EET_ExplicitLength, nullptr, EGL_withoutGL, EPD_withoutPadding);
     void* buf = nullptr;
     offile_off_t len = 0;
     stream.flushBuffer(buf, len);
