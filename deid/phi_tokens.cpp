@@ -16,6 +16,7 @@ bool is_letter(unsigned char c) {
 }
 // Letters of any script count as word characters: non-ASCII bytes never split a token.
 bool is_word(unsigned char c) { return is_alnum(c) || c >= 0x80; }
+char fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 bool is_joiner(unsigned char c) { return c == '.' || c == '-' || c == '_' || c == '@'; }
 
 // Words that appear as values in many originals without identifying anyone: placeholders of
@@ -43,9 +44,7 @@ void add_token(std::string_view t, std::vector<std::string>& out) {
 
 std::string fold_case(std::string_view s) {
   std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  for (char& c : out) c = fold(c);
   return out;
 }
 
@@ -68,9 +67,7 @@ std::vector<std::string> tokenize(std::string_view value) {
   // Folded into a reused buffer: tokenize runs for every value the profile changes.
   thread_local std::string folded;
   folded.assign(value);
-  for (char& c : folded) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  for (char& c : folded) c = fold(c);
   std::vector<std::string> out;
   std::size_t i = 0;
   while (i < folded.size()) {
@@ -120,15 +117,10 @@ TokenMatcher::TokenMatcher(std::vector<std::string> tokens) : tokens_(std::move(
 // each token in turn (the lowest-numbered token that occurs), without a scan per token.
 std::optional<std::size_t> TokenMatcher::find_in(std::string_view text) const {
   if (tokens_.empty() || text.empty()) return std::nullopt;
-  thread_local std::string folded;
-  folded.assign(text);
-  for (char& c : folded) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  const std::string_view h(folded);
+  const std::string_view h = text;  // folded on the fly: tokens are folded already
   std::size_t best = tokens_.size();
   for (std::size_t pos = 0; pos < h.size(); ++pos) {
-    const auto first = static_cast<unsigned char>(h[pos]);
+    const auto first = static_cast<unsigned char>(fold(h[pos]));
     const std::vector<std::size_t>& candidates = by_first_[first];
     if (candidates.empty() || candidates.front() >= best) continue;
     if (pos > 0) {
@@ -141,7 +133,10 @@ std::optional<std::size_t> TokenMatcher::find_in(std::string_view text) const {
     for (std::size_t t : candidates) {
       if (t >= best) break;
       const std::string_view tok = tokens_[t];
-      if (h.compare(pos, tok.size(), tok) != 0) continue;
+      if (h.size() - pos < tok.size()) continue;
+      std::size_t i = 1;
+      while (i < tok.size() && fold(h[pos + i]) == tok[i]) ++i;
+      if (i < tok.size()) continue;
       const std::size_t end = pos + tok.size();
       if (end < h.size()) {
         const auto after = static_cast<unsigned char>(h[end]);
