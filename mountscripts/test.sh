@@ -7,7 +7,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mountscripts/setup.sh
 mountscripts/build.sh
-( cd build && ctest --output-on-failure -j2 --timeout 900 )
+# On failure, repeat each failed test's one-line reasons (pytest's FAILED/ERROR lines, GoogleTest's
+# failure locations) at the very end, where a truncated CI log still shows them.
+run_ctest() {  # DIR [ctest args...]
+  local dir=$1 log
+  shift
+  log="$dir/ctest-output.log"
+  if ( cd "$dir" && ctest --output-on-failure -j2 --timeout 900 "$@" ) 2>&1 | tee "$log"; then
+    return 0
+  fi
+  echo "== why the failed tests failed (from $log)"
+  grep -E '^([0-9]+: )?((FAILED|ERROR) |E +[A-Za-z]*Error|.*: Failure$|\[  FAILED  \] [A-Za-z])' \
+    "$log" | head -40 || true
+  return 1
+}
+run_ctest build
 
 # The same unit tests, and the ingest and QC integration tests (label "sanitize"), under
 # AddressSanitizer + UndefinedBehaviorSanitizer. The daemon runs detached, so its reports go
@@ -19,7 +33,7 @@ if [ "${OBIA_SANITIZE:-1}" = 1 ]; then
   rm -rf "$logs" && mkdir -p "$logs"
   export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:log_path=$logs/asan"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan"
-  if ! ( cd build-asan && ctest --output-on-failure -j2 --timeout 900 -L 'unit|sanitize' ); then
+  if ! run_ctest build-asan -L 'unit|sanitize'; then
     for f in "$logs"/*; do [ -e "$f" ] && { echo "== $f"; cat "$f"; }; done
     exit 1
   fi
