@@ -22,7 +22,7 @@ fi
 if [ ! -f "$ARCHIVE/config.json" ]; then
   "$BIN/obiactl" init "$ARCHIVE"
 fi
-if ! "$BIN/obiactl" collection list "$ARCHIVE" | grep -q '^OBIA0001'; then
+if ! "$BIN/obiactl" collection list "$ARCHIVE" | grep '^OBIA0001' >/dev/null; then
   "$BIN/obiactl" collection create "$ARCHIVE" --title "OBIA demo" \
     --description "Debian's pydicom test files and a synthetic CT/MR set" --disease "none (demo)"
 fi
@@ -40,15 +40,16 @@ cp -r "$SAMPLES/." "$MNT/inbox/OBIA0001/"
 "$BIN/obiactl" wait "$ARCHIVE" --timeout 600
 
 echo "== the archive (first levels)"
-find "$MNT/OBIA0001" -maxdepth 3 | sed "s|$MNT/||" | sort | head -40
+# sed -n, not head: head exits early, and under pipefail the writer's SIGPIPE would end the demo.
+find "$MNT/OBIA0001" -maxdepth 3 | sed "s|$MNT/||" | sort | sed -n '1,40p'
 echo "..."
 echo "== one archived image, de-identified:"
-first=$(find "$MNT/OBIA0001" -name '*.dcm' | sort | head -1)
+first=$(find "$MNT/OBIA0001" -path '*/similar' -prune -o -name '*.dcm' -print | sort | sed -n 1p)
 dcmdump "$first" | grep -E 'PatientName|PatientID|PatientIdentityRemoved|DeidentificationMethod\b|StudyDate' || true
 echo "== counts"
 "$BIN/obiactl" stats "$ARCHIVE"
 echo "== quarantined (not DICOM, truncated, ...): $(find "$MNT/quarantine/OBIA0001" -name '*.reason' | wc -l) files, e.g.:"
-r=$(find "$MNT/quarantine/OBIA0001" -name '*.reason' | sort | head -1)
+r=$(find "$MNT/quarantine/OBIA0001" -name '*.reason' | sort | sed -n 1p)
 [ -n "$r" ] && sed 's/^/    /' "$r"
 cat <<MSG
 
