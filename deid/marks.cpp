@@ -3,6 +3,13 @@
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcitem.h>
+#include <dcmtk/dcmdata/dcsequen.h>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "deid/rule_table.h"
 
@@ -46,31 +53,55 @@ std::vector<std::string> method_description(const Profile& profile) {
   return v;
 }
 
-bool apply_marks(DcmDataset& ds, const Profile& profile) {
-  bool ok = ds.putAndInsertString(DCM_PatientIdentityRemoved, "YES").good();
+namespace {
 
+// The method text and code sequence depend only on the options: built once per option set
+// (per thread) and copied into each file, instead of a dictionary lookup per element per file.
+struct MethodMarks {
   std::string method;
-  for (const std::string& part : method_description(profile)) {
-    if (!method.empty()) method.push_back('\\');
-    method.append(part);
-  }
-  ok = ok && ds.putAndInsertString(DCM_DeidentificationMethod, method.c_str()).good();
+  std::unique_ptr<DcmSequenceOfItems> codes;
+};
 
-  ds.findAndDeleteElement(DCM_DeidentificationMethodCodeSequence);
+std::unique_ptr<MethodMarks> build_marks(const Profile& profile) {
+  auto m = std::make_unique<MethodMarks>();
+  for (const std::string& part : method_description(profile)) {
+    if (!m->method.empty()) m->method.push_back('\\');
+    m->method.append(part);
+  }
+  m->codes = std::make_unique<DcmSequenceOfItems>(DCM_DeidentificationMethodCodeSequence);
   std::vector<MethodCode> codes{method_code_basic()};
   for (Option o : profile.options) codes.push_back(method_code(o));
-  for (std::size_t i = 0; i < codes.size() && ok; ++i) {
-    DcmItem* item = nullptr;
-    ok = ds.findOrCreateSequenceItem(DCM_DeidentificationMethodCodeSequence, item,
-                                     static_cast<long>(i))
-             .good() &&
-         item != nullptr;
-    if (!ok) break;
-    const std::string value(codes[i].value), meaning(codes[i].meaning);
-    ok = item->putAndInsertString(DCM_CodeValue, value.c_str()).good() &&
-         item->putAndInsertString(DCM_CodingSchemeDesignator, "DCM").good() &&
-         item->putAndInsertString(DCM_CodeMeaning, meaning.c_str()).good();
+  for (const MethodCode& c : codes) {
+    auto item = std::make_unique<DcmItem>();
+    const std::string value(c.value), meaning(c.meaning);
+    if (item->putAndInsertString(DCM_CodeValue, value.c_str()).bad() ||
+        item->putAndInsertString(DCM_CodingSchemeDesignator, "DCM").bad() ||
+        item->putAndInsertString(DCM_CodeMeaning, meaning.c_str()).bad() ||
+        m->codes->append(item.get()).bad())
+      return nullptr;
+    item.release();  // owned by the sequence now
   }
+  return m;
+}
+
+const MethodMarks* marks_for(const Profile& profile) {
+  thread_local std::map<std::set<Option>, std::unique_ptr<MethodMarks>> cache;
+  auto it = cache.find(profile.options);
+  if (it == cache.end()) it = cache.emplace(profile.options, build_marks(profile)).first;
+  return it->second.get();
+}
+
+}  // namespace
+
+bool apply_marks(DcmDataset& ds, const Profile& profile) {
+  const MethodMarks* marks = marks_for(profile);
+  if (marks == nullptr) return false;
+  bool ok = ds.putAndInsertString(DCM_PatientIdentityRemoved, "YES").good();
+  ok = ok && ds.putAndInsertString(DCM_DeidentificationMethod, marks->method.c_str()).good();
+  ds.findAndDeleteElement(DCM_DeidentificationMethodCodeSequence);
+  auto codes = std::make_unique<DcmSequenceOfItems>(*marks->codes);
+  ok = ok && ds.insert(codes.get(), OFTrue).good();
+  if (ok) codes.release();  // owned by the data set now
 
   const char* temporal = profile.has(Option::RetainLongModifiedDates) ? "MODIFIED"
                          : profile.has(Option::RetainLongFullDates)   ? "UNMODIFIED"
