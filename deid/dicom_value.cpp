@@ -113,23 +113,17 @@ bool put_text(DcmElement& elem, const std::string& value) {
   return elem.putString(value.c_str(), static_cast<Uint32>(value.size())).good();
 }
 
-std::vector<DcmElement*> elements_of(DcmItem& item) {
-  std::vector<DcmElement*> out;
-  out.reserve(item.card());
-  for (DcmObject* o = item.nextInContainer(nullptr); o != nullptr; o = item.nextInContainer(o))
-    out.push_back(static_cast<DcmElement*>(o));
-  return out;
-}
-
-std::vector<DcmItem*> items_of(DcmSequenceOfItems& seq) {
-  std::vector<DcmItem*> out;
-  out.reserve(seq.card());
-  for (DcmObject* o = seq.nextInContainer(nullptr); o != nullptr; o = seq.nextInContainer(o))
-    out.push_back(static_cast<DcmItem*>(o));
-  return out;
-}
-
 namespace {
+// A container's children in order, following its list once (nextInContainer from the last).
+template <class Child, class Container>
+std::vector<Child*> children_of(Container& c) {
+  std::vector<Child*> out;
+  out.reserve(c.card());
+  for (DcmObject* o = c.nextInContainer(nullptr); o != nullptr; o = c.nextInContainer(o))
+    out.push_back(static_cast<Child*>(o));
+  return out;
+}
+
 void append_tag(std::string& out, const DcmTagKey& tag) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   char buf[11] = {'(', 0, 0, 0, 0, ',', 0, 0, 0, 0, ')'};
@@ -140,6 +134,9 @@ void append_tag(std::string& out, const DcmTagKey& tag) {
   out.append(buf, sizeof buf);
 }
 }  // namespace
+
+std::vector<DcmElement*> elements_of(DcmItem& item) { return children_of<DcmElement>(item); }
+std::vector<DcmItem*> items_of(DcmSequenceOfItems& seq) { return children_of<DcmItem>(seq); }
 
 // Formatted by hand: paths are built for every identifying token, and snprintf was a visible
 // share of de-identification.
