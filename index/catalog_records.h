@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -36,6 +37,22 @@ inline Result<Node> get_node(const lmdb::Txn& txn, MDB_dbi nodes, NodeId id) {
 
 inline Status put_node(lmdb::Txn& txn, MDB_dbi nodes, const Node& n) {
   return txn.put(nodes, be64(n.id), encode(n));
+}
+
+// Calls fn for every node of one kind, in id order. The kind is a node key's first byte, so the
+// nodes of a kind are one key prefix. A node that does not decode ends the walk with EIO.
+inline Status for_each_node(const lmdb::Txn& txn, MDB_dbi nodes, Kind kind,
+                            const std::function<void(const Node&)>& fn) {
+  const std::string prefix = be64(make_id(kind, 0)).substr(0, 1);
+  return lmdb::scan_prefix(txn, nodes, prefix,
+                           [&](std::string_view key, std::string_view value) -> Status {
+                             const NodeId id = from_be64(key);
+                             auto n = decode(id, value);
+                             if (!n)
+                               return make_error(EIO, "damaged catalog node " + std::to_string(id));
+                             fn(*n);
+                             return {};
+                           });
 }
 
 }  // namespace obia::index::detail

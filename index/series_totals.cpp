@@ -33,19 +33,11 @@ void set_totals(Node& series, const SeriesTotals& t) {
 
 Result<std::unordered_map<NodeId, SeriesTotals>> count_totals(const lmdb::Txn& txn, MDB_dbi nodes) {
   std::unordered_map<NodeId, SeriesTotals> out;
-  auto cur = lmdb::Cursor::open(txn, nodes);
-  if (!cur) return cur.error();
-  auto more = cur->seek(be64(make_id(Kind::Image, 0)));
-  for (; more.ok() && *more; more = cur->next()) {
-    NodeId id = from_be64(cur->key());
-    if (kind_of(id) != Kind::Image) break;
-    auto n = decode(id, cur->value());
-    if (!n) return make_error(EIO, "damaged catalog node " + std::to_string(id));
-    SeriesTotals& t = out[n->parent];
+  OBIA_TRY(for_each_node(txn, nodes, Kind::Image, [&](const Node& image) {
+    SeriesTotals& t = out[image.parent];
     ++t.images;
-    t.bytes += n->size;
-  }
-  if (!more) return more.error();
+    t.bytes += image.size;
+  }));
   return out;
 }
 
@@ -53,20 +45,12 @@ Result<std::vector<TotalsMismatch>> totals_mismatches(const lmdb::Txn& txn, MDB_
   auto counted = count_totals(txn, nodes);
   if (!counted) return counted.error();
   std::vector<TotalsMismatch> out;
-  auto cur = lmdb::Cursor::open(txn, nodes);
-  if (!cur) return cur.error();
-  auto more = cur->seek(be64(make_id(Kind::Series, 0)));
-  for (; more.ok() && *more; more = cur->next()) {
-    NodeId id = from_be64(cur->key());
-    if (kind_of(id) != Kind::Series) break;
-    auto n = decode(id, cur->value());
-    if (!n) return make_error(EIO, "damaged catalog node " + std::to_string(id));
-    auto it = counted->find(id);
+  OBIA_TRY(for_each_node(txn, nodes, Kind::Series, [&](const Node& series) {
+    auto it = counted->find(series.id);
     SeriesTotals want = it == counted->end() ? SeriesTotals{} : it->second;
-    auto have = stored_totals(*n);
-    if (!have || !(*have == want)) out.push_back(TotalsMismatch{id, have, want});
-  }
-  if (!more) return more.error();
+    auto have = stored_totals(series);
+    if (!have || !(*have == want)) out.push_back(TotalsMismatch{series.id, have, want});
+  }));
   return out;
 }
 

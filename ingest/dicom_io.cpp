@@ -14,13 +14,12 @@ namespace obia::ingest {
 Result<std::unique_ptr<DcmFileFormat>> load_dicom(const std::filesystem::path& path) {
   auto file = std::make_unique<DcmFileFormat>();
   // Auto-detect accepts datasets without a meta header (some exporters write those).
-  // Every value is read in the one pass: with a read limit, DCMTK would reopen the file later
-  // for each large value (pixel data), which cost about a tenth of a de-identification.
+  // Every value is read in the one pass (no read limit), so nothing is left on disk to load
+  // later: with a limit, DCMTK reopened the file for each large value (pixel data), which cost
+  // about a tenth of a de-identification.
   OFCondition cond = file->loadFile(path.c_str(), EXS_Unknown, EGL_noChange,
                                     std::numeric_limits<Uint32>::max(), ERM_autoDetect);
   if (cond.bad()) return make_error(EINVAL, std::string("DICOM parse failed: ") + cond.text());
-  cond = file->loadAllDataIntoMemory();
-  if (cond.bad()) return make_error(EINVAL, std::string("DICOM read failed: ") + cond.text());
   DcmDataset* ds = file->getDataset();
   if (ds == nullptr || ds->card() == 0) {
     // A valid Part 10 file meta header with nothing after it is a blank header (no patient
