@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "index/catalog.h"
 #include "store/archive.h"
@@ -33,10 +34,17 @@ struct OpenArchive {
 
 Result<OpenArchive> open_archive(const std::string& path);
 int fail(const std::string& message);  // prints "obiactl: message", returns 1
+// The collection with this accession, or ENOENT with a hint.
+Result<index::Node> find_collection(OpenArchive& a, const std::string& accession);
 
 int cmd_init(const std::string& archive, const std::string& prefix);
 int cmd_collection_create(const std::string& archive, const std::map<std::string, std::string>& attrs);
 int cmd_collection_list(const std::string& archive, bool json);
+// Changes descriptive attributes of a collection (title, links, ...); an empty value removes one.
+int cmd_collection_set(const std::string& archive, const std::string& collection,
+                       const std::map<std::string, std::string>& attrs);
+// "NAME=URL" pairs of --link into "link.NAME" attributes; an error names the bad pair.
+Result<std::map<std::string, std::string>> link_attrs(const std::vector<std::string>& pairs);
 int cmd_wait(const std::string& archive, double timeout_seconds);
 int cmd_stats(const std::string& archive, bool json);
 int cmd_stats_html(const std::string& archive, const std::string& file);  // ctl_stats.cpp

@@ -30,13 +30,6 @@ void notify_daemon(const store::ArchivePaths& paths) {
   (void)daemon::control_request(paths.control_socket(), "policy", std::chrono::seconds(10));
 }
 
-Result<index::Node> find_collection(OpenArchive& a, const std::string& accession) {
-  auto c = a.catalog->collection_by_accession(accession);
-  if (!c) return c.error();
-  if (!*c) return make_error(ENOENT, "no collection " + accession + " (obiactl collection list)");
-  return **c;
-}
-
 std::string user_name(uint32_t uid) {
   passwd* pw = ::getpwuid(uid);
   return pw ? pw->pw_name : std::to_string(uid);

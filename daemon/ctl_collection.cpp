@@ -1,6 +1,7 @@
-// obiactl init and collection create|list.
+// obiactl init and collection create|list|set.
 #include <unistd.h>
 
+#include <cctype>
 #include <ctime>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -28,6 +29,30 @@ Result<OpenArchive> open_archive(const std::string& path) {
   if (!objects) return objects.error();
   a.objects.emplace(std::move(*objects));
   return a;
+}
+
+Result<index::Node> find_collection(OpenArchive& a, const std::string& accession) {
+  auto c = a.catalog->collection_by_accession(accession);
+  if (!c) return c.error();
+  if (!*c) return make_error(ENOENT, "no collection " + accession + " (obiactl collection list)");
+  return **c;
+}
+
+Result<std::map<std::string, std::string>> link_attrs(const std::vector<std::string>& pairs) {
+  std::map<std::string, std::string> out;
+  for (auto& p : pairs) {
+    auto eq = p.find('=');
+    std::string name = p.substr(0, eq);
+    bool name_ok = eq != std::string::npos && !name.empty();
+    for (unsigned char ch : name)
+      if (!std::isalnum(ch) && ch != '_' && ch != '-' && ch != '.') name_ok = false;
+    if (!name_ok)
+      return make_error(EINVAL, "--link wants NAME=URL with NAME of letters, digits, '_', '-' or "
+                                "'.', e.g. BioProject=https://www.ncbi.nlm.nih.gov/bioproject/1; "
+                                "got '" + p + "'");
+    out["link." + name] = p.substr(eq + 1);
+  }
+  return out;
 }
 
 int cmd_init(const std::string& archive, const std::string& prefix) {
@@ -71,6 +96,24 @@ int cmd_collection_create(const std::string& archive,
   auto c = a->catalog->create_collection(a2, std::time(nullptr));
   if (!c) return fail(c.error().message);
   std::cout << c->accession << "\n";
+  return 0;
+}
+
+int cmd_collection_set(const std::string& archive, const std::string& collection,
+                       const std::map<std::string, std::string>& attrs) {
+  if (attrs.empty()) return fail("collection set: nothing to change (see --help)");
+  if (auto t = attrs.find("title"); t != attrs.end() && t->second.empty())
+    return fail("collection set: a collection keeps a title");
+  auto a = open_archive(archive);
+  if (!a) return fail(a.error().message);
+  auto c = find_collection(*a, collection);
+  if (!c) return fail(c.error().message);
+  // A running mount serves sidecars with one-second timeouts and re-indexes facets (disease) in
+  // the same transaction, so no daemon round trip is needed.
+  if (auto s = a->catalog->update_node_attrs(c->id, attrs); !s) return fail(s.error().message);
+  std::cout << "updated " << c->accession << ":";
+  for (auto& [k, v] : attrs) std::cout << " " << k << (v.empty() ? " (removed)" : "");
+  std::cout << "\n";
   return 0;
 }
 

@@ -29,13 +29,6 @@ struct Opts {
   bool json = false, tags = false;
 };
 
-Result<index::Node> find_collection(OpenArchive& a, const std::string& accession) {
-  auto c = a.catalog->collection_by_accession(accession);
-  if (!c) return c.error();
-  if (!*c) return make_error(ENOENT, "no collection " + accession + " (obiactl collection list)");
-  return **c;
-}
-
 std::string iso_time(int64_t t) {
   if (t == 0) return "-";
   std::time_t tt = t;

@@ -104,7 +104,7 @@ Result<std::string> sidecar_content(const index::Catalog& catalog, index::NodeId
       j["accession"] = n->accession;
       for (const char* key : {"title", "description", "disease", "access"}) j[key] = n->attr(key);
       j["keywords"] = split(n->attr("keywords"), ',');
-      j["submitter"] = n->attr("owner");
+      j["submitter"] = n->attr("submitter").empty() ? n->attr("owner") : n->attr("submitter");
       json links = json::object();
       for (auto& [key, v] : n->attrs)
         if (key.rfind("link.", 0) == 0) links[key.substr(5)] = v;

@@ -199,3 +199,40 @@ def test_sidecars_parse_with_jq_and_follow_the_json_model(archive):
     tsv = (a.mnt / "OBIA0001" / "participants.tsv").read_text().splitlines()
     assert tsv[0].split("\t")[:3] == ["participant_id", "sex", "age"]
     assert len(tsv) - 1 == len([p for p in (a.mnt / "OBIA0001").iterdir() if p.is_dir() and not p.name.startswith(".")])
+
+
+def test_collection_json_describes_and_follows_collection_set(archive):
+    """collection.json carries links and the submitter; `obiactl collection set` changes them on a
+    live mount (sidecars are generated per open, with one-second attribute timeouts), and the
+    disease facet follows."""
+    a = archive
+    cj_path = a.mnt / "OBIA0001" / "collection.json"
+    obiactl("collection", "set", a.dir, "OBIA0001", "--submitter", "Neuro-oncology, Hospital X",
+            "--link", "BioProject=https://www.ncbi.nlm.nih.gov/bioproject/PRJNA1",
+            "--keywords", "brain,MR")
+    try:
+        def described():
+            cj = json.loads(cj_path.read_text())
+            return (cj["links"] == {"BioProject": "https://www.ncbi.nlm.nih.gov/bioproject/PRJNA1"}
+                    and cj["submitter"] == "Neuro-oncology, Hospital X"
+                    and cj["keywords"] == ["brain", "MR"] and cj["title"] == "Open")
+        conftest.wait_until(described, timeout=10, what="collection.json to show the new fields")
+        assert len(cj_path.read_bytes()) == cj_path.stat().st_size
+
+        before = query(a, [("disease", "glioma")])
+        assert before and all(p.startswith("OBIA0001/") for p in before)
+        obiactl("collection", "set", a.dir, "OBIA0001", "--disease", "astrocytoma",
+                "--link", "BioProject=")
+        conftest.wait_until(lambda: json.loads(cj_path.read_text())["links"] == {}, timeout=10,
+                            what="the link to be removed")
+        assert query(a, [("disease", "astrocytoma")]) == before
+        assert query(a, [("disease", "glioma")]) == set()
+
+        bad = obiactl("collection", "set", a.dir, "OBIA0001", "--link", "no pair", check=False)
+        assert bad.returncode != 0 and "NAME=URL" in bad.stderr
+        missing = obiactl("collection", "set", a.dir, "OBIA0042", "--title", "x", check=False)
+        assert missing.returncode != 0 and "no collection OBIA0042" in missing.stderr
+    finally:
+        obiactl("collection", "set", a.dir, "OBIA0001", "--disease", "glioma")
+        conftest.wait_until(lambda: json.loads(cj_path.read_text())["disease"] == "glioma",
+                            timeout=10, what="the disease to be restored")
