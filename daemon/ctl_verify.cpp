@@ -55,6 +55,16 @@ int cmd_verify(const std::string& archive, bool repair) {
               std::to_string(m.counted.bytes) + " bytes (obiactl verify --repair recounts)");
   }
 
+  // 2b. The statistics counters kept by every commit (stats.json) against a count of the nodes;
+  // after the totals, since that count reads them.
+  if (repair) {
+    if (auto r = a->catalog->repair_aggregates(); !r) return fail(r.error().message);
+  } else {
+    auto differ = a->catalog->check_aggregates();
+    if (!differ) return fail(differ.error().message);
+    for (const std::string& d : *differ) problem(d + " (obiactl verify --repair recounts)");
+  }
+
   // 3. Reference counts.
   std::map<std::string, uint64_t> refs;
   s = a->catalog->for_each_object_ref(

@@ -5,6 +5,7 @@
 
 #include "index/catalog_records.h"
 #include "index/series_totals.h"
+#include "index/statistics.h"
 
 #include <sys/stat.h>
 
@@ -116,7 +117,8 @@ Result<std::unique_ptr<Catalog>> Catalog::open(const std::filesystem::path& dir,
   } tables[] = {{"meta", &cat->db_.meta},         {"nodes", &cat->db_.nodes},
                 {"children", &cat->db_.children}, {"individuals", &cat->db_.individuals},
                 {"uids", &cat->db_.uids},         {"objects", &cat->db_.objects},
-                {"counters", &cat->db_.counters}, {"facets", &cat->db_.facets}};
+                {"counters", &cat->db_.counters}, {"facets", &cat->db_.facets},
+                {"stats", &cat->db_.stats},       {"stats_members", &cat->db_.stats_members}};
   for (auto& t : tables) {
     auto d = lmdb::open_dbi(*txn, t.name, true);
     if (!d) return d.error();
@@ -140,8 +142,65 @@ Result<std::unique_ptr<Catalog>> Catalog::open(const std::filesystem::path& dir,
     if (!fixed) return fixed.error();
     OBIA_TRY(txn->put(cat->db_.meta, "schema", kSchema));
   }
+  // Statistics counters: counted once from the nodes on a catalog from before them (or one a
+  // change left stale), in this transaction; kept by every write from then on.
+  auto t = cat->aggregate_tables();
+  auto kept = aggregates::kept(*txn, t);
+  if (!kept) return kept.error();
+  if (!*kept) {
+    auto counted = aggregates::scan(*txn, t.nodes);
+    if (!counted) return counted.error();
+    OBIA_TRY(aggregates::rebuild(*txn, t, counted->first, counted->second));
+  }
   OBIA_TRY(txn->commit());
   return cat;
+}
+
+aggregates::Tables Catalog::aggregate_tables() const {
+  return {db_.nodes, db_.children, db_.stats, db_.stats_members, db_.meta};
+}
+
+Result<std::vector<std::string>> Catalog::check_aggregates() const {
+  auto txn = lmdb::Txn::begin(env_, false);
+  if (!txn) return txn.error();
+  auto t = aggregate_tables();
+  auto kept = aggregates::kept(*txn, t);
+  if (!kept) return kept.error();
+  if (!*kept) return std::vector<std::string>{"statistics counters are stale (rebuilt at the next open or by verify --repair)"};
+  auto counted = aggregates::scan(*txn, t.nodes);
+  if (!counted) return counted.error();
+  std::vector<std::string> out;
+  auto compare = [&out](const char* what, const aggregates::Counts& stored,
+                        const aggregates::Counts& want) {
+    aggregates::Counts all = want;
+    for (auto& [k, v] : stored) all.emplace(k, 0);
+    size_t differ = 0;
+    for (auto& [k, v] : all) {
+      auto s = stored.find(k);
+      int64_t have = s == stored.end() ? 0 : s->second;
+      if (have != v) ++differ;
+    }
+    if (differ)
+      out.push_back(std::string(what) + ": " + std::to_string(differ) +
+                    " kept counters differ from a count of the nodes");
+  };
+  auto counts = aggregates::read(*txn, t.counts);
+  if (!counts) return counts.error();
+  auto members = aggregates::read(*txn, t.members);
+  if (!members) return members.error();
+  compare("statistics", *counts, counted->first);
+  compare("statistics members", *members, counted->second);
+  return out;
+}
+
+Status Catalog::repair_aggregates() {
+  auto txn = lmdb::Txn::begin(env_, true);
+  if (!txn) return txn.error();
+  auto t = aggregate_tables();
+  auto counted = aggregates::scan(*txn, t.nodes);
+  if (!counted) return counted.error();
+  OBIA_TRY(aggregates::rebuild(*txn, t, counted->first, counted->second));
+  return txn->commit();
 }
 
 uint64_t Catalog::version() const {
@@ -374,6 +433,9 @@ Result<CommitResult> Catalog::commit_image(const ImageCommit& c) {
 
   auto individual = get_node(*txn, db_.nodes, c.individual);
   if (!individual) return individual.error();
+  const auto agg = aggregate_tables();
+  aggregates::Delta delta;
+  bool new_individual = false, new_study = false, new_series = false;
 
   // 2. Study: found by UID, or created under this individual.
   Node study;
@@ -404,8 +466,13 @@ Result<CommitResult> Catalog::commit_image(const ImageCommit& c) {
     OBIA_TRY(put_node(*txn, db_.nodes, study));
     OBIA_TRY(txn->put(db_.uids, uid_key(Kind::Study, c.study_uid), be64(study.id)));
     OBIA_TRY(link_child(*txn, db_.children, c.individual, study.name, study.id));
+    new_study = true;
     // The individual becomes visible with its first study, which also gives its sex and age.
+    auto listed = get_id(*txn, db_.children, be64(c.collection) + individual->name);
+    if (!listed) return listed.error();
+    new_individual = !*listed;
     OBIA_TRY(link_child(*txn, db_.children, c.collection, individual->name, individual->id));
+    Node individual_before = *individual;
     bool changed = false;
     if (individual->attr("sex").empty() && !study.attr("sex").empty()) {
       individual->attrs["sex"] = study.attr("sex");
@@ -416,7 +483,17 @@ Result<CommitResult> Catalog::commit_image(const ImageCommit& c) {
       individual->attrs["age"] = std::to_string(age);
       changed = true;
     }
-    if (changed) OBIA_TRY(put_node(*txn, db_.nodes, *individual));
+    if (changed) {
+      OBIA_TRY(put_node(*txn, db_.nodes, *individual));
+      // Its earlier studies without a sex of their own now count under the new one.
+      auto before = aggregates::demographics(*txn, agg, individual_before);
+      if (!before) return before.error();
+      auto after = aggregates::demographics(*txn, agg, *individual);
+      if (!after) return after.error();
+      if (!new_individual)
+        OBIA_TRY(aggregates::move_individual(*txn, agg, delta, *individual, *before, *after,
+                                             study.id));
+    }
   }
 
   // 3. Series: found by UID, or created under the study with a unique name.
@@ -460,6 +537,7 @@ Result<CommitResult> Catalog::commit_image(const ImageCommit& c) {
     OBIA_TRY(
         put_facets(*txn, db_.facets, series.id, series_facets(*coll, *individual, study, series)));
     series.attrs["_common"] = c.dicom_json;
+    new_series = true;
   }
 
   // 4. Image: named by InstanceNumber when free, otherwise after the highest number used.
@@ -509,6 +587,23 @@ Result<CommitResult> Catalog::commit_image(const ImageCommit& c) {
   if (!refs) return refs.error();
   OBIA_TRY(txn->put(db_.objects, c.object.name(), le64((*refs ? from_le64(**refs) : 0) + 1)));
   OBIA_TRY(add_counters(*txn, db_.counters, c.collection, Counters{1, 1, 0, 0}));
+
+  // Statistics counters, in this transaction too.
+  auto who = aggregates::demographics(*txn, agg, *individual);
+  if (!who) return who.error();
+  aggregates::Place place;
+  place.collection = c.collection;
+  place.individual = individual->id;
+  place.study = study.id;
+  place.individual_sex = who->sex;
+  place.individual_band = who->band;
+  place.study_sex = study.attr("sex").empty() ? who->sex : aggregates::coded(study.attr("sex"));
+  place.study_band = age_band(age_years(study.attr("age")));
+  place.modality = aggregates::coded(series.attr("modality"));
+  place.bodypart = aggregates::coded(series.attr("bodypart"));
+  aggregates::add_image(delta, place, new_individual, new_study, new_series, c.size);
+  if (new_series) OBIA_TRY(aggregates::add_series_members(*txn, agg, delta, place));
+  OBIA_TRY(delta.apply(*txn, agg));
   OBIA_TRY(txn->commit());
   res.image = img.id;
   res.status = CommitStatus::Archived;
@@ -528,6 +623,21 @@ Status Catalog::update_node_attrs(NodeId id, const std::map<std::string, std::st
       n->attrs[k] = v;
   }
   OBIA_TRY(put_node(*txn, db_.nodes, *n));
+  const auto agg = aggregate_tables();
+  if (n->kind() == Kind::Individual) {
+    auto was = aggregates::demographics(*txn, agg, before);
+    if (!was) return was.error();
+    auto now = aggregates::demographics(*txn, agg, *n);
+    if (!now) return now.error();
+    aggregates::Delta delta;
+    OBIA_TRY(aggregates::move_individual(*txn, agg, delta, *n, *was, *now));
+    OBIA_TRY(delta.apply(*txn, agg));
+  } else if (n->kind() == Kind::Study || n->kind() == Kind::Series) {
+    // No writer changes these after the commit today; should one, the counters are recounted
+    // at the next open rather than followed here.
+    for (const char* key : {"sex", "age", "modality", "bodypart"})
+      if (before.attr(key) != n->attr(key)) OBIA_TRY(aggregates::mark_stale(*txn, agg));
+  }
   if (n->kind() == Kind::Individual || n->kind() == Kind::Collection) {
     // Facets come from these nodes too: re-index every series below.
     std::vector<Node> individuals;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "index/aggregates.h"
 #include "index/facets.h"
 #include "index/lmdb.h"
 #include "index/node.h"
@@ -98,6 +99,11 @@ class Catalog {
   // Series whose stored totals differ from a recount of their images, in one read transaction
   // (one pass over every image node: for verify, not for serving).
   Result<std::vector<TotalsMismatch>> check_series_totals() const;
+  // Tables of the statistics counters kept by every write (aggregates.h; compute_stats).
+  aggregates::Tables aggregate_tables() const;
+  // Kept statistics counters that differ from a full count of the nodes, as readable lines
+  // (verify); empty when they agree.
+  Result<std::vector<std::string>> check_aggregates() const;
   Result<uint64_t> object_refs(const store::ObjectId& id) const;
   Status for_each_object_ref(const std::function<void(const store::ObjectId&, uint64_t)>& fn) const;
   const std::string& prefix() const { return prefix_; }
@@ -119,6 +125,8 @@ class Catalog {
   // Recounts every series' totals and rewrites those that differ, in one write transaction
   // (so no commit can slip in between); returns how many were rewritten.
   Result<uint64_t> repair_series_totals();
+  // Recounts the statistics counters from the nodes and replaces them (one write transaction).
+  Status repair_aggregates();
   // Sets attributes of any node (clinical values of individuals, collection metadata); an
   // individual's series get their facets re-indexed in the same transaction.
   Status update_node_attrs(NodeId id, const std::map<std::string, std::string>& set);
@@ -132,7 +140,8 @@ class Catalog {
 
  private:
   struct Dbis {
-    MDB_dbi meta, nodes, children, individuals, uids, objects, counters, facets;
+    MDB_dbi meta, nodes, children, individuals, uids, objects, counters, facets, stats,
+        stats_members;
   } db_{};
   lmdb::Env env_;
   std::string prefix_;

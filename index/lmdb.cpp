@@ -101,7 +101,7 @@ Status scan_prefix(const Txn& txn, MDB_dbi dbi, std::string_view prefix,
                    const std::function<Status(std::string_view, std::string_view)>& fn) {
   auto cur = Cursor::open(txn, dbi);
   if (!cur) return cur.error();
-  auto more = cur->seek(prefix);
+  auto more = prefix.empty() ? cur->first() : cur->seek(prefix);  // LMDB refuses empty keys
   for (; more.ok() && *more; more = cur->next()) {
     if (!cur->key().starts_with(prefix)) break;
     OBIA_TRY(fn(cur->key(), cur->value()));

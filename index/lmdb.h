@@ -84,7 +84,8 @@ class Cursor {
 Result<MDB_dbi> open_dbi(const Txn& txn, const char* name, bool create);
 
 // Calls fn(key, value) for every record whose key starts with `prefix`, in key order (a
-// parent's children, a collection's log records); stops at the first error fn returns.
+// parent's children, a collection's log records; an empty prefix: every record); stops at the
+// first error fn returns.
 Status scan_prefix(const Txn& txn, MDB_dbi dbi, std::string_view prefix,
                    const std::function<Status(std::string_view, std::string_view)>& fn);
 

@@ -1,7 +1,9 @@
-// compute_stats(): one cursor pass over the catalog's nodes, which LMDB keeps in id order and
-// so grouped by kind (collections, individuals, studies, series, images): every parent is seen
-// before its children. The pass stops at the first image when every series has its totals;
-// otherwise images are counted too, from their parent and size only.
+// compute_stats(): the kept counters (aggregates.h) turned into stats.json. The count from the
+// nodes (aggregates::scan, for stale counters, verify and rebuilds) is one cursor pass over the
+// catalog's nodes, which LMDB keeps in id order and so grouped by kind (collections,
+// individuals, studies, series, images): every parent is seen before its children. The pass
+// stops at the first image when every series has its totals; otherwise images are counted too,
+// from their parent and size only. Both give the same counters, turned into JSON by one function.
 #include "index/statistics.h"
 
 #include <algorithm>
@@ -12,36 +14,22 @@
 #include <unordered_map>
 #include <vector>
 
+#include "index/aggregates.h"
+#include "index/catalog_records.h"
 #include "index/facets.h"
 
 namespace obia::index {
 namespace {
 
-std::string be64(uint64_t v) {
-  std::string s(8, '\0');
-  for (int i = 0; i < 8; ++i) s[i] = static_cast<char>(v >> (56 - 8 * i));
-  return s;
-}
-uint64_t from_be64(std::string_view s) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < 8 && i < s.size(); ++i) v = (v << 8) | static_cast<uint8_t>(s[i]);
-  return v;
-}
-
-// Counts of one facet value (or one collection) at every level.
-struct Tally {
-  uint64_t individuals = 0, studies = 0, series = 0, images = 0;
-};
-struct Facet {
-  Tally t;
-  std::set<NodeId> individuals, studies;  // distinct: one individual may have many series
-};
+using detail::be64;
+using detail::from_be64;
+using aggregates::coded;
+using aggregates::collection_key;
+using aggregates::Counts;
+using aggregates::facet_key;
 
 struct CollectionInfo {
   Node node;
-  Tally t;
-  uint64_t bytes = 0;
-  std::set<std::string> modalities;
 };
 struct IndividualInfo {
   NodeId collection = 0;
@@ -59,41 +47,12 @@ struct SeriesInfo {
   uint64_t images = 0, bytes = 0;
 };
 
-std::string coded(std::string v) {
-  while (!v.empty() && v.back() == ' ') v.pop_back();
-  if (v.empty()) return "unknown";
-  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::toupper(c); });
-  return v;
-}
-
 int parse_years(const std::string& s) {
   if (s.empty()) return -1;
   int v = -1;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec == std::errc() && p == s.data() + s.size() && v >= 0) return v;
   return age_years(s);  // a DICOM AS value ("055Y")
-}
-
-nlohmann::json tally_json(const Tally& t) {
-  return {{"individuals", t.individuals},
-          {"studies", t.studies},
-          {"series", t.series},
-          {"images", t.images}};
-}
-
-// `distinct`: individuals and studies were collected as sets (modality, body part), not
-// counted once each (sex, age band).
-nlohmann::json facet_json(const std::map<std::string, Facet>& m, bool distinct) {
-  nlohmann::json out = nlohmann::json::object();
-  for (auto& [value, f] : m) {
-    Tally t = f.t;
-    if (distinct) {
-      t.individuals = f.individuals.size();
-      t.studies = f.studies.size();
-    }
-    out[value] = tally_json(t);
-  }
-  return out;
 }
 
 // The single pass. Parents come before children in key order, so each map is complete by the
@@ -153,7 +112,108 @@ struct Scan {
         break;
     }
   }
+
+  // The counters compute_stats reads, as aggregates.h keys them, and the member counts behind
+  // the distinct individuals and studies of modality and body part.
+  std::pair<Counts, Counts> counts() const {
+    Counts c, members;
+    auto add = [&c](const std::string& key, int64_t n) {
+      if (n != 0) c[key] += n;
+    };
+    for (auto& [id, i] : individuals) {
+      if (!i.visible || !collections.count(i.collection)) continue;
+      add(collection_key(i.collection, "individuals"), 1);
+      add(facet_key("sex", coded(i.sex), "individuals"), 1);
+      add(facet_key("age_band", age_band(i.age), "individuals"), 1);
+    }
+    for (auto& [id, s] : studies) {
+      NodeId coll = individuals.at(s.individual).collection;
+      if (!collections.count(coll)) continue;
+      add(collection_key(coll, "studies"), 1);
+      add(facet_key("sex", s.sex, "studies"), 1);
+      add(facet_key("age_band", s.band, "studies"), 1);
+    }
+    for (auto& [id, r] : series) {
+      auto s = studies.find(r.study);
+      if (s == studies.end()) continue;
+      NodeId individual = s->second.individual;
+      NodeId coll = individuals.at(individual).collection;
+      if (!collections.count(coll)) continue;
+      auto images = static_cast<int64_t>(r.images);
+      add(collection_key(coll, "series"), 1);
+      add(collection_key(coll, "images"), images);
+      add(collection_key(coll, "bytes"), static_cast<int64_t>(r.bytes));
+      add(collection_key(coll, "m:" + r.modality), 1);
+      for (auto [facet, value] : {std::pair{"modality", &r.modality}, {"bodypart", &r.bodypart},
+                                  {"sex", &s->second.sex}, {"age_band", &s->second.band}}) {
+        add(facet_key(facet, *value, "series"), 1);
+        add(facet_key(facet, *value, "images"), images);
+      }
+      for (auto [facet, value] : {std::pair{"modality", &r.modality}, {"bodypart", &r.bodypart}}) {
+        for (auto [level, node] : {std::pair{'s', r.study}, {'i', individual}}) {
+          int64_t& m = members[aggregates::member_key(facet, *value, level, node)];
+          if (m++ == 0) add(facet_key(facet, *value, level == 's' ? "studies" : "individuals"), 1);
+        }
+      }
+    }
+    return {std::move(c), std::move(members)};
+  }
 };
+
+const char* const kLevels[] = {"individuals", "studies", "series", "images"};
+
+uint64_t count(const Counts& c, const std::string& key) {
+  auto it = c.find(key);
+  return it == c.end() || it->second < 0 ? 0 : static_cast<uint64_t>(it->second);
+}
+
+Result<nlohmann::json> stats_json(const Catalog& catalog, const std::vector<Node>& collections,
+                                  const Counts& counts) {
+  nlohmann::json colls = nlohmann::json::array();
+  nlohmann::json totals = {{"collections", collections.size()}, {"bytes", 0}};
+  for (const char* level : kLevels) totals[level] = 0;
+  for (auto& c : collections) {
+    auto k = catalog.counters(c.id);
+    if (!k) return k.error();
+    nlohmann::json j;
+    for (const char* field : {"individuals", "studies", "series", "images", "bytes"}) {
+      uint64_t n = count(counts, collection_key(c.id, field));
+      j[field] = n;
+      totals[field] = totals[field].get<uint64_t>() + n;
+    }
+    std::vector<std::string> modalities;
+    std::string prefix = collection_key(c.id, "m:");
+    for (auto it = counts.lower_bound(prefix); it != counts.end() && it->first.starts_with(prefix); ++it)
+      if (it->second > 0) modalities.push_back(it->first.substr(prefix.size()));
+    j["accession"] = c.accession;
+    j["title"] = c.attr("title");
+    j["disease"] = c.attr("disease");
+    j["access"] = c.attr("access").empty() ? "open" : c.attr("access");
+    j["modalities"] = modalities;
+    j["submitted"] = k->submitted;
+    j["archived"] = k->archived;
+    j["duplicates"] = k->duplicates;
+    j["quarantined"] = k->quarantined;
+    colls.push_back(std::move(j));
+  }
+  nlohmann::json out = {{"schema", "obia-stats/1"}, {"totals", totals}, {"collections", colls}};
+  for (const char* facet : {"modality", "bodypart", "sex", "age_band"}) {
+    nlohmann::json values = nlohmann::json::object();
+    std::string prefix = facet_key(facet, "", "");
+    prefix.pop_back();  // 'F' facet 0x1f: every value of this facet
+    for (auto it = counts.lower_bound(prefix); it != counts.end() && it->first.starts_with(prefix); ++it) {
+      std::string rest = it->first.substr(prefix.size());
+      auto sep = rest.find('\x1f');
+      if (sep == std::string::npos || it->second <= 0) continue;
+      std::string value = rest.substr(0, sep);
+      if (!values.contains(value))
+        for (const char* level : kLevels) values[value][level] = 0;
+      values[value][rest.substr(sep + 1)] = static_cast<uint64_t>(it->second);
+    }
+    out[facet] = std::move(values);
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -190,13 +250,8 @@ std::optional<NodeHead> read_node_head(std::string_view in) {
   return h;
 }
 
-Result<nlohmann::json> compute_stats(const Catalog& catalog) {
-  auto txn = lmdb::Txn::begin(catalog.env(), false);
-  if (!txn) return txn.error();
-  // The catalog opened "nodes" at start, so this returns its handle without writing.
-  auto nodes = lmdb::open_dbi(*txn, "nodes", false);
-  if (!nodes) return nodes.error();
-  auto cur = lmdb::Cursor::open(*txn, *nodes);
+Result<std::pair<Counts, Counts>> aggregates::scan(const lmdb::Txn& txn, MDB_dbi nodes) {
+  auto cur = lmdb::Cursor::open(txn, nodes);
   if (!cur) return cur.error();
 
   Scan scan;
@@ -234,80 +289,31 @@ Result<nlohmann::json> compute_stats(const Catalog& catalog) {
   }
   if (!more) return more.error();
 
-  std::map<std::string, Facet> modality, bodypart, sex, band;
-  Tally total;
-  uint64_t total_bytes = 0;
-  for (auto& [id, i] : scan.individuals) {
-    if (!i.visible) continue;
-    auto c = scan.collections.find(i.collection);
-    if (c == scan.collections.end()) continue;
-    ++c->second.t.individuals;
-    ++sex[coded(i.sex)].t.individuals;
-    ++band[age_band(i.age)].t.individuals;
-    ++total.individuals;
-  }
-  for (auto& [id, s] : scan.studies) {
-    auto i = scan.individuals.find(s.individual);
-    auto c = scan.collections.find(i->second.collection);
-    if (c == scan.collections.end()) continue;
-    ++c->second.t.studies;
-    ++sex[s.sex].t.studies;
-    ++band[s.band].t.studies;
-    ++total.studies;
-  }
-  for (auto& [id, r] : scan.series) {
-    auto s = scan.studies.find(r.study);
-    if (s == scan.studies.end()) continue;
-    NodeId individual = s->second.individual;
-    auto c = scan.collections.find(scan.individuals[individual].collection);
-    if (c == scan.collections.end()) continue;
-    CollectionInfo& ci = c->second;
-    ++ci.t.series;
-    ci.t.images += r.images;
-    ci.bytes += r.bytes;
-    ci.modalities.insert(r.modality);
-    for (auto* f : {&modality[r.modality], &bodypart[r.bodypart]}) {
-      ++f->t.series;
-      f->t.images += r.images;
-      f->individuals.insert(individual);
-      f->studies.insert(r.study);
-    }
-    for (auto* f : {&sex[s->second.sex], &band[s->second.band]}) {
-      ++f->t.series;
-      f->t.images += r.images;
-    }
-    ++total.series;
-    total.images += r.images;
-    total_bytes += r.bytes;
-  }
+  return scan.counts();
+}
 
-  nlohmann::json colls = nlohmann::json::array();
-  for (auto& [id, c] : scan.collections) {
-    auto k = catalog.counters(id);
-    if (!k) return k.error();
-    nlohmann::json j = tally_json(c.t);
-    j["accession"] = c.node.accession;
-    j["title"] = c.node.attr("title");
-    j["disease"] = c.node.attr("disease");
-    j["access"] = c.node.attr("access").empty() ? "open" : c.node.attr("access");
-    j["bytes"] = c.bytes;
-    j["modalities"] = std::vector<std::string>(c.modalities.begin(), c.modalities.end());
-    j["submitted"] = k->submitted;
-    j["archived"] = k->archived;
-    j["duplicates"] = k->duplicates;
-    j["quarantined"] = k->quarantined;
-    colls.push_back(std::move(j));
+Result<nlohmann::json> compute_stats(const Catalog& catalog) {
+  Counts counts;
+  std::vector<Node> collections;
+  {  // one snapshot; closed before counters() opens its own
+  auto txn = lmdb::Txn::begin(catalog.env(), false);
+  if (!txn) return txn.error();
+  auto t = catalog.aggregate_tables();
+  auto kept = aggregates::kept(*txn, t);
+  if (!kept) return kept.error();
+  if (*kept) {
+    auto c = aggregates::read(*txn, t.counts);
+    if (!c) return c.error();
+    counts = std::move(*c);
+  } else {  // a catalog whose counters are stale: count from the nodes (slower, same result)
+    auto c = aggregates::scan(*txn, t.nodes);
+    if (!c) return c.error();
+    counts = std::move(c->first);
   }
-  nlohmann::json totals = tally_json(total);
-  totals["collections"] = scan.collections.size();
-  totals["bytes"] = total_bytes;
-  return nlohmann::json{{"schema", "obia-stats/1"},
-                        {"totals", totals},
-                        {"collections", colls},
-                        {"modality", facet_json(modality, true)},
-                        {"bodypart", facet_json(bodypart, true)},
-                        {"sex", facet_json(sex, false)},
-                        {"age_band", facet_json(band, false)}};
+  OBIA_TRY(detail::for_each_node(*txn, t.nodes, Kind::Collection,
+                                 [&](const Node& n) { collections.push_back(n); }));
+  }
+  return stats_json(catalog, collections, counts);
 }
 
 }  // namespace obia::index

@@ -15,10 +15,12 @@
 
 namespace obia::index {
 
-// One pass over the catalog's collection, individual, study and series nodes in one read
-// transaction (a consistent snapshot even while files are being archived); images are counted
-// from the series totals kept by Catalog::commit_image(), so no image node is read. Should a
-// series lack them (a damaged catalog), every image node is read instead. The result, "obia-stats/1" (keys of objects are sorted, so the same
+// Reads the counters every catalog write keeps (index/aggregates.h) and the collection nodes,
+// in one read transaction (a consistent snapshot even while files are being archived): the
+// cost does not grow with the number of series or images. Should the counters be stale (a
+// catalog from before them, until its next open), the same numbers are counted from the
+// collection, individual, study and series nodes instead (series totals; every image node when
+// a series lacks them). The result, "obia-stats/1" (keys of objects are sorted, so the same
 // catalog always gives the same bytes):
 //   totals:      {collections, individuals, studies, series, images, bytes}
 //   collections: [{accession, title, disease, access, individuals, studies, series, images,

@@ -75,4 +75,11 @@ void CatalogBuilder::image(index::NodeId collection, index::NodeId individual,
   if (r->status != index::CommitStatus::Archived) throw std::runtime_error("not archived: " + r->detail);
 }
 
+void CatalogBuilder::reopen() {
+  cat_.reset();
+  auto c = index::Catalog::open(catalog_dir(), false);
+  if (!c) throw std::runtime_error("reopen: " + c.error().message);
+  cat_ = std::move(*c);
+}
+
 }  // namespace obia::testing

@@ -25,6 +25,7 @@ class CatalogBuilder {
  public:
   CatalogBuilder();
   index::Catalog& catalog() { return *cat_; }
+  void reopen();  // closes the catalog and opens it again (what a remount does)
   std::filesystem::path catalog_dir() const { return dir_.path / "catalog"; }
   index::NodeId collection(const std::string& title,
                            std::map<std::string, std::string> attrs = {});
