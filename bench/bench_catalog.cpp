@@ -136,8 +136,9 @@ int main(int argc, char** argv) {
   std::printf("| stats.json (compute_stats) | %.2f | %.2f | < 100 |\n", st.first, st.second);
   std::printf("| recount series totals from images (verify; %zu mismatches) | %.0f | %.0f | - |\n",
               bad, rc.first, rc.second);
-  std::printf("| statistics counted from the nodes (verify's check; %zu differences) | %.0f | %.0f | - |\n",
-              differ, scan.first, scan.second);
+  std::printf(
+      "| statistics counted from the nodes (verify's check; %zu differences) | %.0f | %.0f | - |\n",
+      differ, scan.first, scan.second);
   if (schema1) {
     // Every series, through the tree: collections -> individuals -> studies -> series.
     std::vector<index::NodeId> level{index::kRootId};

@@ -38,7 +38,8 @@ int fail(const std::string& message);  // prints "obiactl: message", returns 1
 Result<index::Node> find_collection(OpenArchive& a, const std::string& accession);
 
 int cmd_init(const std::string& archive, const std::string& prefix);
-int cmd_collection_create(const std::string& archive, const std::map<std::string, std::string>& attrs);
+int cmd_collection_create(const std::string& archive,
+                          const std::map<std::string, std::string>& attrs);
 int cmd_collection_list(const std::string& archive, bool json);
 // Changes descriptive attributes of a collection (title, links, ...); an empty value removes one.
 int cmd_collection_set(const std::string& archive, const std::string& collection,

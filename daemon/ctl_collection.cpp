@@ -47,9 +47,11 @@ Result<std::map<std::string, std::string>> link_attrs(const std::vector<std::str
     for (unsigned char ch : name)
       if (!std::isalnum(ch) && ch != '_' && ch != '-' && ch != '.') name_ok = false;
     if (!name_ok)
-      return make_error(EINVAL, "--link wants NAME=URL with NAME of letters, digits, '_', '-' or "
-                                "'.', e.g. BioProject=https://www.ncbi.nlm.nih.gov/bioproject/1; "
-                                "got '" + p + "'");
+      return make_error(EINVAL,
+                        "--link wants NAME=URL with NAME of letters, digits, '_', '-' or "
+                        "'.', e.g. BioProject=https://www.ncbi.nlm.nih.gov/bioproject/1; "
+                        "got '" +
+                            p + "'");
     out["link." + name] = p.substr(eq + 1);
   }
   return out;

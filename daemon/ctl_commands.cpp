@@ -36,8 +36,9 @@ void register_core_commands(CLI::App& app, int& rc) {
       ->check(CLI::IsMember({"open", "controlled"}));
   create->add_option("--owner", o->owner, "data owner (user name)");
   create->add_option("--curators", o->curators, "curator group");
-  create->add_option("--profile", o->profile,
-                     "de-identification profile: 'default', 'basic', or option names joined by ','");
+  create->add_option(
+      "--profile", o->profile,
+      "de-identification profile: 'default', 'basic', or option names joined by ','");
   create->add_option("--submitter", o->submitter,
                      "who submitted the data (shown in collection.json; default: the owner)");
   create->add_option("--link", o->links, "NAME=URL shown under links in collection.json (repeat)");
@@ -47,10 +48,15 @@ void register_core_commands(CLI::App& app, int& rc) {
       "--link BioProject=https://www.ncbi.nlm.nih.gov/bioproject/PRJNA1");
   create->callback([&rc, o] {
     std::map<std::string, std::string> attrs;
-    for (auto [k, v] : {std::pair{"title", &o->title}, {"description", &o->description},
-                        {"disease", &o->disease}, {"keywords", &o->keywords},
-                        {"access", &o->access}, {"owner", &o->owner}, {"curators", &o->curators},
-                        {"profile", &o->profile}, {"submitter", &o->submitter}})
+    for (auto [k, v] : {std::pair{"title", &o->title},
+                        {"description", &o->description},
+                        {"disease", &o->disease},
+                        {"keywords", &o->keywords},
+                        {"access", &o->access},
+                        {"owner", &o->owner},
+                        {"curators", &o->curators},
+                        {"profile", &o->profile},
+                        {"submitter", &o->submitter}})
       if (!v->empty()) attrs[k] = *v;
     auto links = link_attrs(o->links);
     if (!links) {
@@ -74,9 +80,12 @@ void register_core_commands(CLI::App& app, int& rc) {
   auto* title = set->add_option("--title", o->title, "title");
   auto* description = set->add_option("--description", o->description, "description ('' removes)");
   auto* disease = set->add_option("--disease", o->disease, "disease studied ('' removes)");
-  auto* keywords = set->add_option("--keywords", o->keywords, "comma-separated keywords ('' removes)");
-  auto* submitter = set->add_option("--submitter", o->submitter, "who submitted the data ('' removes)");
-  set->add_option("--link", o->links, "NAME=URL to add or replace a link, NAME= to remove it (repeat)");
+  auto* keywords =
+      set->add_option("--keywords", o->keywords, "comma-separated keywords ('' removes)");
+  auto* submitter =
+      set->add_option("--submitter", o->submitter, "who submitted the data ('' removes)");
+  set->add_option("--link", o->links,
+                  "NAME=URL to add or replace a link, NAME= to remove it (repeat)");
   set->footer(
       "Example: obiactl collection set /srv/archive OBIA0001 --description 'Pre-operative MR' "
       "--link BioProject=https://www.ncbi.nlm.nih.gov/bioproject/PRJNA1 --link OldSite=");
@@ -84,7 +93,8 @@ void register_core_commands(CLI::App& app, int& rc) {
     std::map<std::string, std::string> attrs;
     for (auto [opt, k, v] : {std::tuple{title, "title", &o->title},
                              {description, "description", &o->description},
-                             {disease, "disease", &o->disease}, {keywords, "keywords", &o->keywords},
+                             {disease, "disease", &o->disease},
+                             {keywords, "keywords", &o->keywords},
                              {submitter, "submitter", &o->submitter}})
       if (opt->count() > 0) attrs[k] = *v;
     auto links = link_attrs(o->links);
@@ -114,8 +124,10 @@ void register_core_commands(CLI::App& app, int& rc) {
       "stats", "counts per collection, modality, body part, sex and age band (Table 1 style)");
   stats->add_option("ARCHIVE", o->archive)->required();
   auto* stats_json = stats->add_flag("--json", o->json, "JSON output (the mount's stats.json)");
-  stats->add_option("--html", *html, "write a self-contained HTML report with SVG charts to FILE "
-                                     "('-': standard output)")
+  stats
+      ->add_option("--html", *html,
+                   "write a self-contained HTML report with SVG charts to FILE "
+                   "('-': standard output)")
       ->type_name("FILE")
       ->excludes(stats_json);
   stats->footer(
@@ -127,8 +139,9 @@ void register_core_commands(CLI::App& app, int& rc) {
 
   auto* verify = app.add_subcommand("verify", "check objects against hashes and the catalog");
   verify->add_option("ARCHIVE", o->archive)->required();
-  verify->add_flag("--repair", o->repair,
-                   "remove orphan objects (never touches referenced ones) and recount series totals");
+  verify->add_flag(
+      "--repair", o->repair,
+      "remove orphan objects (never touches referenced ones) and recount series totals");
   verify->footer("Example: obiactl verify /srv/archive   (exit 0 when clean)");
   verify->callback([&rc, o] { rc = cmd_verify(o->archive, o->repair); });
 }

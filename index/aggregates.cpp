@@ -28,7 +28,8 @@ std::string encode(int64_t v) {
 }
 int64_t decode(std::string_view s) {
   uint64_t u = 0;
-  for (size_t i = 0; i < 8 && i < s.size(); ++i) u |= uint64_t(static_cast<uint8_t>(s[i])) << (8 * i);
+  for (size_t i = 0; i < 8 && i < s.size(); ++i)
+    u |= uint64_t(static_cast<uint8_t>(s[i])) << (8 * i);
   return static_cast<int64_t>(u);
 }
 
@@ -89,6 +90,7 @@ std::string member_key(std::string_view facet, std::string_view value, char leve
 }
 
 std::string coded(std::string v) {
+  v = capped(std::move(v));
   while (!v.empty() && v.back() == ' ') v.pop_back();
   if (v.empty()) return "unknown";
   std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::toupper(c); });
@@ -185,21 +187,22 @@ Status move_individual(lmdb::Txn& txn, const Tables& t, Delta& d, const Node& in
     // Study bands come from the study's own age; only sex can follow the individual.
     if (!study.attr("sex").empty() || before.sex == after.sex) return {};
     int64_t series = 0, images = 0;
-    OBIA_TRY(lmdb::scan_prefix(txn, t.children, be64(study.id),
-                               [&](std::string_view, std::string_view value) -> Status {
-                                 auto s = get_node(txn, t.nodes, detail::from_be64(value));
-                                 if (!s) return s.error();
-                                 auto totals = stored_totals(*s);
-                                 if (!totals) {
-                                   auto counted = detail::series_totals(txn, t.children, t.nodes, s->id);
-                                   if (!counted) return counted.error();
-                                   totals = *counted;
-                                 }
-                                 ++series;
-                                 images += static_cast<int64_t>(totals->images);
-                                 return {};
-                               }));
-    for (auto [level, n] : {std::pair{"studies", int64_t{1}}, {"series", series}, {"images", images}}) {
+    OBIA_TRY(lmdb::scan_prefix(
+        txn, t.children, be64(study.id), [&](std::string_view, std::string_view value) -> Status {
+          auto s = get_node(txn, t.nodes, detail::from_be64(value));
+          if (!s) return s.error();
+          auto totals = stored_totals(*s);
+          if (!totals) {
+            auto counted = detail::series_totals(txn, t.children, t.nodes, s->id);
+            if (!counted) return counted.error();
+            totals = *counted;
+          }
+          ++series;
+          images += static_cast<int64_t>(totals->images);
+          return {};
+        }));
+    for (auto [level, n] :
+         {std::pair{"studies", int64_t{1}}, {"series", series}, {"images", images}}) {
       d.add(facet_key("sex", before.sex, level), -n);
       d.add(facet_key("sex", after.sex, level), n);
     }

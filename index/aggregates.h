@@ -49,8 +49,8 @@ std::string individual_band(const std::string& age);
 struct Place {
   NodeId collection = 0, individual = 0, study = 0;
   std::string individual_sex, individual_band;  // coded
-  std::string study_sex, study_band;            // coded; the study's sex falls back to the individual's
-  std::string modality, bodypart;               // coded
+  std::string study_sex, study_band;  // coded; the study's sex falls back to the individual's
+  std::string modality, bodypart;     // coded
 };
 
 // Pending counter changes, applied in one go inside the caller's write transaction.

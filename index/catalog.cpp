@@ -3,10 +3,6 @@
 // series_totals.cpp.
 #include "index/catalog.h"
 
-#include "index/catalog_records.h"
-#include "index/series_totals.h"
-#include "index/statistics.h"
-
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -15,6 +11,10 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
+
+#include "index/catalog_records.h"
+#include "index/series_totals.h"
+#include "index/statistics.h"
 
 namespace obia::index {
 using namespace detail;
@@ -166,7 +166,9 @@ Result<std::vector<std::string>> Catalog::check_aggregates() const {
   auto t = aggregate_tables();
   auto kept = aggregates::kept(*txn, t);
   if (!kept) return kept.error();
-  if (!*kept) return std::vector<std::string>{"statistics counters are stale (rebuilt at the next open or by verify --repair)"};
+  if (!*kept)
+    return std::vector<std::string>{
+        "statistics counters are stale (rebuilt at the next open or by verify --repair)"};
   auto counted = aggregates::scan(*txn, t.nodes);
   if (!counted) return counted.error();
   std::vector<std::string> out;
@@ -402,7 +404,6 @@ std::string common_attributes(const std::string& current, const std::string& ima
   return out.dump();
 }
 
-
 uint64_t parse_image_number(std::string_view name) {
   uint64_t v = 0;
   std::from_chars(name.data(), name.data() + name.size(), v);
@@ -491,8 +492,8 @@ Result<CommitResult> Catalog::commit_image(const ImageCommit& c) {
       auto after = aggregates::demographics(*txn, agg, *individual);
       if (!after) return after.error();
       if (!new_individual)
-        OBIA_TRY(aggregates::move_individual(*txn, agg, delta, *individual, *before, *after,
-                                             study.id));
+        OBIA_TRY(
+            aggregates::move_individual(*txn, agg, delta, *individual, *before, *after, study.id));
     }
   }
 

@@ -57,6 +57,14 @@ int age_years(const std::string& a) {
   }
 }
 
+std::string capped(std::string v, size_t max) {
+  if (v.size() <= max) return v;
+  size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(v[n]) & 0xC0) == 0x80) --n;
+  v.resize(n);
+  return v;
+}
+
 std::string facet_value(const std::string& key, const std::string& value) {
   if (key == "age") {
     int y = -1;
@@ -67,7 +75,7 @@ std::string facet_value(const std::string& key, const std::string& value) {
     std::snprintf(buf, sizeof buf, "%03d", y);
     return buf;
   }
-  return coded(key) ? upper(value) : value;
+  return capped(coded(key) ? upper(value) : value);
 }
 
 std::string display_value(const std::string& key, const std::string& stored) {

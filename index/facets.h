@@ -37,7 +37,11 @@ std::vector<std::pair<std::string, std::string>> series_facets(const Node& colle
 // Normalised form stored and matched: upper case for coded values, zero-padded ages.
 std::string facet_value(const std::string& key, const std::string& value);
 std::string display_value(const std::string& key, const std::string& stored);
-int age_years(const std::string& dicom_age);  // "045Y" -> 45, "006M" -> 0; -1 when unknown
+int age_years(const std::string& dicom_age);
+// At most `max` bytes of `v`, cut before a UTF-8 continuation byte: values become LMDB keys
+// (511 bytes at most), and a hostile file's element may be far longer than its VR allows.
+constexpr size_t kMaxKeyValue = 128;
+std::string capped(std::string v, size_t max = kMaxKeyValue);  // "045Y" -> 45, "006M" -> 0; -1 when unknown
 
 Status put_facets(lmdb::Txn& txn, MDB_dbi facets, NodeId series,
                   const std::vector<std::pair<std::string, std::string>>& values);

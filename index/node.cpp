@@ -110,6 +110,7 @@ std::string series_name(int64_t series_number, std::string_view modality) {
   for (char c : modality) {
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
     if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) mod.push_back(c);  // path-safe only
+    if (mod.size() == 16) break;  // CS holds 16 characters; a longer value is hostile
   }
   if (mod.empty()) mod = "OT";
   return padded(static_cast<uint64_t>(series_number < 0 ? 0 : series_number), 3) + "_" + mod;

@@ -21,12 +21,12 @@
 namespace obia::index {
 namespace {
 
-using detail::be64;
-using detail::from_be64;
 using aggregates::coded;
 using aggregates::collection_key;
 using aggregates::Counts;
 using aggregates::facet_key;
+using detail::be64;
+using detail::from_be64;
 
 struct CollectionInfo {
   Node node;
@@ -144,8 +144,10 @@ struct Scan {
       add(collection_key(coll, "images"), images);
       add(collection_key(coll, "bytes"), static_cast<int64_t>(r.bytes));
       add(collection_key(coll, "m:" + r.modality), 1);
-      for (auto [facet, value] : {std::pair{"modality", &r.modality}, {"bodypart", &r.bodypart},
-                                  {"sex", &s->second.sex}, {"age_band", &s->second.band}}) {
+      for (auto [facet, value] : {std::pair{"modality", &r.modality},
+                                  {"bodypart", &r.bodypart},
+                                  {"sex", &s->second.sex},
+                                  {"age_band", &s->second.band}}) {
         add(facet_key(facet, *value, "series"), 1);
         add(facet_key(facet, *value, "images"), images);
       }
@@ -183,7 +185,8 @@ Result<nlohmann::json> stats_json(const Catalog& catalog, const std::vector<Node
     }
     std::vector<std::string> modalities;
     std::string prefix = collection_key(c.id, "m:");
-    for (auto it = counts.lower_bound(prefix); it != counts.end() && it->first.starts_with(prefix); ++it)
+    for (auto it = counts.lower_bound(prefix); it != counts.end() && it->first.starts_with(prefix);
+         ++it)
       if (it->second > 0) modalities.push_back(it->first.substr(prefix.size()));
     j["accession"] = c.accession;
     j["title"] = c.attr("title");
@@ -201,7 +204,8 @@ Result<nlohmann::json> stats_json(const Catalog& catalog, const std::vector<Node
     nlohmann::json values = nlohmann::json::object();
     std::string prefix = facet_key(facet, "", "");
     prefix.pop_back();  // 'F' facet 0x1f: every value of this facet
-    for (auto it = counts.lower_bound(prefix); it != counts.end() && it->first.starts_with(prefix); ++it) {
+    for (auto it = counts.lower_bound(prefix); it != counts.end() && it->first.starts_with(prefix);
+         ++it) {
       std::string rest = it->first.substr(prefix.size());
       auto sep = rest.find('\x1f');
       if (sep == std::string::npos || it->second <= 0) continue;
@@ -296,22 +300,22 @@ Result<nlohmann::json> compute_stats(const Catalog& catalog) {
   Counts counts;
   std::vector<Node> collections;
   {  // one snapshot; closed before counters() opens its own
-  auto txn = lmdb::Txn::begin(catalog.env(), false);
-  if (!txn) return txn.error();
-  auto t = catalog.aggregate_tables();
-  auto kept = aggregates::kept(*txn, t);
-  if (!kept) return kept.error();
-  if (*kept) {
-    auto c = aggregates::read(*txn, t.counts);
-    if (!c) return c.error();
-    counts = std::move(*c);
-  } else {  // a catalog whose counters are stale: count from the nodes (slower, same result)
-    auto c = aggregates::scan(*txn, t.nodes);
-    if (!c) return c.error();
-    counts = std::move(c->first);
-  }
-  OBIA_TRY(detail::for_each_node(*txn, t.nodes, Kind::Collection,
-                                 [&](const Node& n) { collections.push_back(n); }));
+    auto txn = lmdb::Txn::begin(catalog.env(), false);
+    if (!txn) return txn.error();
+    auto t = catalog.aggregate_tables();
+    auto kept = aggregates::kept(*txn, t);
+    if (!kept) return kept.error();
+    if (*kept) {
+      auto c = aggregates::read(*txn, t.counts);
+      if (!c) return c.error();
+      counts = std::move(*c);
+    } else {  // a catalog whose counters are stale: count from the nodes (slower, same result)
+      auto c = aggregates::scan(*txn, t.nodes);
+      if (!c) return c.error();
+      counts = std::move(c->first);
+    }
+    OBIA_TRY(detail::for_each_node(*txn, t.nodes, Kind::Collection,
+                                   [&](const Node& n) { collections.push_back(n); }));
   }
   return stats_json(catalog, collections, counts);
 }

@@ -72,7 +72,7 @@ def test_every_command_has_help_with_an_example():
 
 def test_usage_errors_are_one_line_naming_the_command():
     cases = {("similarity",): "obiactl similarity: which command? one of: train install",
-             ("collection",): "obiactl collection: which command? one of: create list",
+             ("collection",): "obiactl collection: which command? one of: create set list",
              ("collection", "create"): "obiactl collection create: ARCHIVE is required",
              ("stats", "/nonexistent", "--bogus"): "obiactl stats: ",
              (): "obiactl: which command? one of: init collection"}

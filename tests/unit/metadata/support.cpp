@@ -56,7 +56,8 @@ void CatalogBuilder::image(index::NodeId collection, index::NodeId individual,
   c.collection = collection;
   c.individual = individual;
   c.study_uid = "2.25.1." + std::to_string(std::hash<std::string>{}(study) % 100000000);
-  c.series_uid = "2.25.2." + std::to_string(std::hash<std::string>{}(study + "/" + series) % 100000000);
+  c.series_uid =
+      "2.25.2." + std::to_string(std::hash<std::string>{}(study + "/" + series) % 100000000);
   c.sop_uid = "2.25.3." + std::to_string(next_sop_);
   c.series_number = 1;
   c.modality = modality;
@@ -67,12 +68,14 @@ void CatalogBuilder::image(index::NodeId collection, index::NodeId individual,
   c.series_attrs["modality"] = modality;
   if (!bodypart.empty()) c.series_attrs["bodypart"] = bodypart;
   std::string content = "object-" + std::to_string(next_sop_++);
-  c.object.hash = store::content_hash({reinterpret_cast<const uint8_t*>(content.data()), content.size()});
+  c.object.hash =
+      store::content_hash({reinterpret_cast<const uint8_t*>(content.data()), content.size()});
   c.size = size;
   c.now = 2000;
   auto r = cat_->commit_image(c);
   if (!r) throw std::runtime_error(r.error().message);
-  if (r->status != index::CommitStatus::Archived) throw std::runtime_error("not archived: " + r->detail);
+  if (r->status != index::CommitStatus::Archived)
+    throw std::runtime_error("not archived: " + r->detail);
 }
 
 void CatalogBuilder::reopen() {

@@ -27,8 +27,7 @@ class CatalogBuilder {
   index::Catalog& catalog() { return *cat_; }
   void reopen();  // closes the catalog and opens it again (what a remount does)
   std::filesystem::path catalog_dir() const { return dir_.path / "catalog"; }
-  index::NodeId collection(const std::string& title,
-                           std::map<std::string, std::string> attrs = {});
+  index::NodeId collection(const std::string& title, std::map<std::string, std::string> attrs = {});
   // Reserves (or finds) the individual of `key` in `collection`.
   index::NodeId individual(index::NodeId collection, const index::PatientKey& key);
   index::NodeId individual(index::NodeId collection, uint8_t key_byte);

@@ -269,9 +269,10 @@ TEST(Stats, KeptCountersFollowCommitsAndIndividualChanges) {
       }
       NodeId ind = individuals[rng() % individuals.size()];
       if (rng() % 5 == 0) {  // a clinical import changes (or clears) sex and age
-        ASSERT_TRUE(b.catalog()
-                        .update_node_attrs(ind, {{"sex", sexes[rng() % 5]}, {"age", ages[rng() % 5]}})
-                        .ok());
+        ASSERT_TRUE(
+            b.catalog()
+                .update_node_attrs(ind, {{"sex", sexes[rng() % 5]}, {"age", ages[rng() % 5]}})
+                .ok());
       } else {
         auto node = b.catalog().get(ind);
         StudyFacts f{sexes[rng() % 5], rng() % 3 ? std::to_string(20 + rng() % 70) + "Y" : "", ""};
@@ -282,7 +283,8 @@ TEST(Stats, KeptCountersFollowCommitsAndIndividualChanges) {
       if (step % 10 == 9) {
         auto differ = b.catalog().check_aggregates();
         ASSERT_TRUE(differ.ok());
-        ASSERT_TRUE(differ->empty()) << "seed " << seed << " step " << step << ": " << differ->front();
+        ASSERT_TRUE(differ->empty())
+            << "seed " << seed << " step " << step << ": " << differ->front();
       }
     }
     auto before = compute_stats(b.catalog());
@@ -303,4 +305,24 @@ TEST(Stats, KeptCountersFollowCommitsAndIndividualChanges) {
     EXPECT_TRUE(b.catalog().check_aggregates()->empty());
     EXPECT_EQ(before->dump(), compute_stats(b.catalog())->dump());
   }
+}
+
+// A hostile file's oversized Modality or BodyPartExamined (no VR limit enforced on input) must
+// not fail the commit on LMDB's key size: facet and statistics keys cap the value.
+TEST(Stats, OversizedValuesDoNotFailTheCommit) {
+  CatalogBuilder b;
+  NodeId c = b.collection("C");
+  NodeId i = b.individual(c, 1);
+  std::string huge(2000, 'X');
+  EXPECT_NO_THROW(b.image(c, i, "s", "a", huge, huge, {huge, "040Y", ""}));
+  EXPECT_TRUE(b.catalog().check_aggregates()->empty());
+  auto study = b.catalog().children(i)->front();
+  EXPECT_EQ(b.catalog().children(study.id)->front().name, "001_" + std::string(16, 'X'));
+  auto modality = b.catalog().facet_values("modality");
+  ASSERT_TRUE(modality.ok());
+  ASSERT_EQ(modality->size(), 1u);
+  EXPECT_EQ(modality->begin()->first, std::string(kMaxKeyValue, 'X'));
+  auto r = compute_stats(b.catalog());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)["totals"]["images"], 1);
 }
