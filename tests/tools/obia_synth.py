@@ -923,6 +923,15 @@ def cmd_bad(a):
         "SeriesInstanceUID is 65 characters (limit 64)", uids=uids(d))
 
     # hostile
+    d = variant("oversized")
+    fresh_study(d, "oversized")
+    with warnings.catch_warnings():          # far beyond CS's 16 characters
+        warnings.simplefilter("ignore")
+        d.Modality = "CT" + "Y" * 600
+        d.BodyPartExamined = "X" * 2000
+    put("oversized_cs_values.dcm", dicom_bytes(d), "ok",
+        "Modality of 602 and BodyPartExamined of 2,000 characters (CS allows 16): archived, the "
+        "series name and the search values cut short, never a failed catalog commit", uids=uids(d))
     d = variant("hugepx")
     b = bytearray(dicom_bytes(d))
     ptag, pval, plen = find_pixel_data(bytes(b))
