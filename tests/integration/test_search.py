@@ -1,6 +1,7 @@
 """Issue 7, must show: every facet returns exactly what a brute-force filter over the tree
 returns (randomized queries over generated archives), with access filtering; jq parses every
 JSON sidecar and the DICOM JSON parts follow PS3.18 F.2; obiactl find agrees with query/."""
+import base64
 import json
 import os
 import pathlib
@@ -171,6 +172,12 @@ def check_dicom_json(obj):
     for tag, attr in obj.items():
         assert re.fullmatch(r"[0-9A-F]{8}", tag), tag
         assert attr["vr"] in VRS, (tag, attr)
+        # F.2.7: bulk data is InlineBinary (base64) or a BulkDataURI, never a Value array.
+        assert len({"Value", "InlineBinary", "BulkDataURI"} & set(attr)) <= 1, (tag, attr)
+        if attr["vr"] in ("OB", "OD", "OF", "OL", "OV", "OW", "UN"):
+            assert "Value" not in attr, (tag, attr)
+            if "InlineBinary" in attr:
+                base64.b64decode(attr["InlineBinary"], validate=True)
         if "Value" in attr:
             assert isinstance(attr["Value"], list), tag
             for v in attr["Value"]:
@@ -196,6 +203,9 @@ def test_sidecars_parse_with_jq_and_follow_the_json_model(archive):
         attrs = json.loads(p.read_text())["attributes"]
         assert "00080060" in attrs  # Modality is common to a series
         check_dicom_json(attrs)
+    readme = (a.mnt / "README.txt").read_text()
+    for path in ("query/", "similar/", "inbox/", "stats.json", "participants.tsv"):
+        assert path in readme, path
     tsv = (a.mnt / "OBIA0001" / "participants.tsv").read_text().splitlines()
     assert tsv[0].split("\t")[:3] == ["participant_id", "sex", "age"]
     assert len(tsv) - 1 == len([p for p in (a.mnt / "OBIA0001").iterdir() if p.is_dir() and not p.name.startswith(".")])
