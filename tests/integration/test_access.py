@@ -223,3 +223,8 @@ def test_writes_refused_for_users_too(world):
         assert not can(user, "touch", image.parent / "new.dcm")
         assert not can(user, "chmod", "777", image)
         assert not can(user, "ln", "-s", "/etc/passwd", a.mnt / "inbox" / "OBIA0002" / "link")
+        # Nobody widens a grant by hand: ACLs and times of archived files are the daemon's.
+        assert not can(user, "setfacl", "-m", "u:nobody:r", image), user
+        assert not can(user, "setfacl", "-b", image), user
+        assert not can(user, "touch", "-d", "2000-01-01", image), user
+    assert "user:nobody" not in run("getfacl", "-p", image).stdout

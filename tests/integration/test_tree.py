@@ -86,6 +86,12 @@ def test_writes_outside_the_inbox_fail(mounted, tmp_path):
     expect_refused(os.symlink, "/etc/passwd", series / "link")
     expect_refused(os.link, image, series / "hardlink.dcm")
     expect_refused(os.chmod, image, 0o777)
+    expect_refused(os.chown, image, 12345, 12345)
+    expect_refused(os.setxattr, image, "user.note", b"x")
+    expect_refused(os.setxattr, image.parent, "user.note", b"x")
+    expect_refused(os.utime, image, (0, 0))
+    expect_refused(os.utime, image, None)
+    expect_refused(os.rename, image, a.mnt / "inbox" / "OBIA0001" / "back.dcm")
     expect_refused(os.truncate, image, 0)
     expect_refused(os.rmdir, series)
     expect_refused(os.mkdir, a.mnt / "inbox" / "OBIA0042")  # no such collection
