@@ -8,7 +8,7 @@ import shutil
 import pydicom
 import pytest
 
-from conftest import run, synth, wait_until
+from conftest import obiactl, run, synth, wait_until
 
 
 def snapshot(root):
@@ -168,3 +168,35 @@ def test_mount_reads_ahead_a_whole_image(mounted):
         pytest.skip(f"{knob} is not writable here (read-only sysfs): the daemon logged it")
     with open(knob) as f:
         assert int(f.read()) == 1024
+
+
+def test_fix_and_resubmit_from_quarantine(mounted, tmp_path):
+    """A curator reads why a file was quarantined, deletes it there (its .reason goes with it),
+    fixes the file and submits it again: it is archived, and the report counts both submissions."""
+    a = mounted
+    src = pydicom.dcmread("/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm")
+    del src.PatientID
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    src.save_as(sub / "no_id.dcm")
+    run("cp", "-r", sub, a.mnt / "inbox" / "OBIA0001" / "batch")
+    a.wait()
+    held = a.mnt / "quarantine" / "OBIA0001" / "batch" / "no_id.dcm"
+    reason = held.with_name("no_id.dcm.reason")
+    assert held.exists() and reason.read_text().startswith("reason: no-patient-id"), reason.read_text()
+    assert a.archived_files() == []
+
+    os.unlink(held)
+    assert not held.exists() and not reason.exists()
+    assert not (a.dir / "quarantine" / "OBIA0001" / "batch" / "no_id.dcm.reason").exists()
+
+    src.PatientID = "FIXED-0001"
+    src.save_as(sub / "no_id.dcm")
+    run("cp", sub / "no_id.dcm", a.mnt / "inbox" / "OBIA0001" / "no_id.dcm")
+    a.wait()
+    archived = a.archived_files()
+    assert len(archived) == 1
+    assert str(pydicom.dcmread(archived[0]).PatientID).startswith("I")
+    report = obiactl("qc", "report", a.dir, "OBIA0001").stdout
+    total = next(l for l in report.splitlines() if l.startswith("total\t")).split("\t")
+    assert total[1:3] == ["2", "1"], report  # submitted, archived: the history keeps both
