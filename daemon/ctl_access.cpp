@@ -96,7 +96,7 @@ int cmd_request_list(const Opts& o) {
                 << "\t" << r.purpose << "\n";
     }
   }
-  if (o.json) std::cout << out.dump(2) << "\n";
+  if (o.json) std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   return 0;
 }
 

@@ -137,7 +137,7 @@ int cmd_collection_list(const std::string& archive, bool json) {
                 << images << " images\n";
     }
   }
-  if (json) std::cout << out.dump(2) << "\n";
+  if (json) std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   return 0;
 }
 

@@ -90,7 +90,7 @@ int cmd_find(const Opts& o) {
       else std::cout << l << "\n";
     }
   }
-  if (o.json) std::cout << out.dump(2) << "\n";
+  if (o.json) std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   std::cerr << n << (o.images ? " image(s)" : " series") << "\n";
   return 0;
 }

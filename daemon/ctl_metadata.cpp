@@ -76,7 +76,7 @@ int run_import(const ClinicalOpts& o) {
   auto report = cl::import_table(*a->catalog, *table, opts, keying);
   if (!report) return fail(report.error().message);
   if (o.json) {
-    std::cout << report->to_json().dump(2) << "\n";
+    std::cout << report->to_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     std::cout << o.collection << ": " << report->rows << " rows, " << report->matched
               << " matched to individuals\n";

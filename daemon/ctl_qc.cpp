@@ -85,7 +85,7 @@ int cmd_qc_report(const Opts& o) {
                    {"duplicates", sum.duplicates}, {"warnings", sum.warnings},
                    {"quarantined", sum.quarantined_total()}, {"quarantined_by_reason", sum.quarantined}};
     for (const auto& n : *notes) j["files_with_warnings"].push_back({{"path", n.relpath}, {"warnings", n.warnings}});
-    std::cout << j.dump(2) << "\n";
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   std::cout << coll->accession << " quality control by submission (inbox/" << coll->accession << "/...)\n";

@@ -79,7 +79,7 @@ Result<Json> load_stats(const std::string& archive) {
 int cmd_stats(const std::string& archive, bool json) {
   auto stats = load_stats(archive);
   if (!stats) return fail(stats.error().message);
-  if (json) std::cout << stats->dump(2) << "\n";
+  if (json) std::cout << stats->dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   else print_text(*stats);
   return 0;
 }

@@ -89,7 +89,7 @@ Result<std::string> generated_content(Context& c, uint64_t ino) {
     if (version != c.stats_version) {
       auto stats = index::compute_stats(*c.catalog);
       if (!stats) return stats.error();
-      c.stats_json = stats->dump(2) + "\n";
+      c.stats_json = stats->dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
       c.stats_version = version;
     }
     return c.stats_json;

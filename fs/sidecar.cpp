@@ -152,7 +152,9 @@ Result<std::string> sidecar_content(const index::Catalog& catalog, index::NodeId
     default:
       return make_error(ENOENT, "no sidecar");
   }
-  return j.dump(2) + "\n";
+  // Replace, never throw: one file with text in another character set must not make a folder
+  // unreadable (the catalog holds UTF-8 since ingest converts, but older entries may not).
+  return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 Result<std::string> participants_tsv(const index::Catalog& catalog, index::NodeId collection) {

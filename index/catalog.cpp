@@ -401,7 +401,7 @@ std::string common_attributes(const std::string& current, const std::string& ima
     auto other = b.find(it.key());
     if (other != b.end() && *other == it.value()) out[it.key()] = it.value();
   }
-  return out.dump();
+  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 uint64_t parse_image_number(std::string_view name) {

@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "deid/deidentifier.h"
 #include "ingest/dicom_io.h"
+#include "common/utf8.h"
 #include "ingest/dicom_json.h"
 #include "ingest/qc_basic.h"
 #include "ingest/quarantine.h"
@@ -173,22 +174,26 @@ Outcome Pipeline::run_stages(const Job& job, index::NodeId collection) {
   c.study_uid = str(ds, DCM_StudyInstanceUID);
   c.series_uid = str(ds, DCM_SeriesInstanceUID);
   c.sop_uid = str(ds, DCM_SOPInstanceUID);
-  c.modality = str(ds, DCM_Modality);
+  // The catalog and the sidecars made from it are UTF-8; the file's text is in its own
+  // character set (a Latin-1 StudyDescription once made the study folder unreadable).
+  const bool latin1 = is_latin1_charset(str(ds, DCM_SpecificCharacterSet));
+  auto text = [&ds, latin1](const DcmTagKey& tag) { return to_utf8(str(ds, tag), latin1); };
+  c.modality = text(DCM_Modality);
   c.series_number = integer(ds, DCM_SeriesNumber, 0);
   c.instance_number = integer(ds, DCM_InstanceNumber, 0);
-  put_if(c.study_attrs, "date", str(ds, DCM_StudyDate));
-  put_if(c.study_attrs, "description", str(ds, DCM_StudyDescription));
-  put_if(c.study_attrs, "age", str(ds, DCM_PatientAge));
-  put_if(c.study_attrs, "sex", str(ds, DCM_PatientSex));
+  put_if(c.study_attrs, "date", text(DCM_StudyDate));
+  put_if(c.study_attrs, "description", text(DCM_StudyDescription));
+  put_if(c.study_attrs, "age", text(DCM_PatientAge));
+  put_if(c.study_attrs, "sex", text(DCM_PatientSex));
   put_if(c.series_attrs, "modality", c.modality);
-  put_if(c.series_attrs, "bodypart", str(ds, DCM_BodyPartExamined));
-  put_if(c.series_attrs, "description", str(ds, DCM_SeriesDescription));
-  put_if(c.series_attrs, "manufacturer", str(ds, DCM_Manufacturer));
-  put_if(c.series_attrs, "number", str(ds, DCM_SeriesNumber));
+  put_if(c.series_attrs, "bodypart", text(DCM_BodyPartExamined));
+  put_if(c.series_attrs, "description", text(DCM_SeriesDescription));
+  put_if(c.series_attrs, "manufacturer", text(DCM_Manufacturer));
+  put_if(c.series_attrs, "number", text(DCM_SeriesNumber));
   put_if(c.image_attrs, "sopclass", str(ds, DCM_SOPClassUID));
   c.size = bytes->size();
   c.now = std::time(nullptr);
-  c.dicom_json = top_level_json(ds);
+  c.dicom_json = to_utf8(top_level_json(ds), latin1);
   if (c.study_uid.empty() || c.series_uid.empty() || c.sop_uid.empty())
     return reject(Reason::DeidFailed, "de-identified file lost a required UID");
 

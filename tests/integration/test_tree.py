@@ -2,6 +2,7 @@
 writes outside the inbox fail; rm and mv of archived files fail."""
 import errno
 import hashlib
+import json
 import os
 import shutil
 
@@ -200,3 +201,28 @@ def test_fix_and_resubmit_from_quarantine(mounted, tmp_path):
     report = obiactl("qc", "report", a.dir, "OBIA0001").stdout
     total = next(l for l in report.splitlines() if l.startswith("total\t")).split("\t")
     assert total[1:3] == ["2", "1"], report  # submitted, archived: the history keeps both
+
+
+def test_latin1_text_keeps_folders_and_sidecars_readable(mounted, tmp_path):
+    """A file in ISO 8859-1 (common in European hospitals): its study folder lists, every
+    sidecar and stats.json parse as JSON, and the text shows decoded."""
+    a = mounted
+    ds = pydicom.dcmread("/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm")
+    ds.SpecificCharacterSet = "ISO_IR 100"
+    ds.StudyDescription = "Thorax \u00dcbersicht"
+    ds.SeriesDescription = "Lunge nativ \u00e4"
+    ds.save_as(tmp_path / "latin1.dcm")
+    assert b"\xdcbersicht" in (tmp_path / "latin1.dcm").read_bytes()  # really Latin-1 bytes
+    run("cp", tmp_path / "latin1.dcm", a.mnt / "inbox" / "OBIA0001" / "latin1.dcm")
+    a.wait()
+    [image] = a.archived_files()
+    series, study = image.parent, image.parent.parent
+    assert "study.json" in os.listdir(study)
+    docs = {p.name: json.loads(p.read_text(encoding="utf-8"))
+            for p in (study / "study.json", series / "series.json", a.mnt / "stats.json",
+                      study.parent / "individual.json")}
+    assert docs["stats.json"]["totals"]["images"] == 1
+    kept = json.dumps(docs, ensure_ascii=False)
+    assert "\ufffd" not in kept  # decoded, not replaced
+    if docs["study.json"]["description"]:  # kept unless the profile cleans it
+        assert docs["study.json"]["description"] == "Thorax \u00dcbersicht"
