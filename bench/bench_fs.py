@@ -45,6 +45,9 @@ examples:
   # ingest with 4 workers instead of one per core:
   bench/bench_fs.py --bin build/daemon --obiafs-arg=--workers=4 --phases ingest
 
+  # reads and walks also through a reader mount (obiafs --reader) beside the main mount:
+  bench/bench_fs.py --bin build/daemon --reader-mount
+
   # keep the ingested archive, then measure reads and walks only with another build:
   bench/bench_fs.py --bin build/daemon --keep
   bench/bench_fs.py --bin /tmp/exp/build/daemon --reuse --phases reads,walk
@@ -110,8 +113,9 @@ class Mount:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{self.mnt} did not appear in /proc/mounts")
             time.sleep(0.05)
-        text = (self.archive / "run" / "obiafs.lock").read_text().strip()
-        self.pid = int(text) if text.isdigit() else None
+        if "--reader" not in self.extra:  # reader mounts take no lock and write no pid
+            text = (self.archive / "run" / "obiafs.lock").read_text().strip()
+            self.pid = int(text) if text.isdigit() else None
         log(f"mounted {self.archive} at {self.mnt} (obiafs pid {self.pid})")
         return self
 
@@ -507,7 +511,7 @@ def verdict(ratio, target):
     return "pass" if ratio >= target else "FAIL"
 
 
-def table(result):
+def table(result, prefix=""):
     rows = []
     ing = result.get("ingest")
     if ing:
@@ -521,7 +525,7 @@ def table(result):
         rows.append(("`cp -r` into the inbox alone, as the curator sees it (files/s, informative)",
                      f"{inbox:.0f}", f"{cp:.0f}", inbox / cp, None))
     for key, r in result.get("reads", {}).items():
-        rows.append((f"Read {r['mode']}, {r['readers']} reader{'s' if r['readers'] > 1 else ''} "
+        rows.append((f"{prefix}Read {r['mode']}, {r['readers']} reader{'s' if r['readers'] > 1 else ''} "
                      "(files/s, MB/s)",
                      f"{r['ours_files_per_s']:.0f}, {r['ours_mb_per_s']:.0f}",
                      f"{r['native_files_per_s']:.0f}, {r['native_mb_per_s']:.0f}",
@@ -530,14 +534,18 @@ def table(result):
     if walk:
         for name, label in (("find", "`find \\| wc -l`"), ("ls_lR", "`ls -lR > /dev/null`")):
             w = walk[name]
-            rows.append((f"Tree walk warm: {label}, {walk['entries']} entries (ms per walk)",
+            rows.append((f"{prefix}Tree walk warm: {label}, {walk['entries']} entries (ms per walk)",
                          f"{w['ours_s'] * 1000:.1f}", f"{w['native_s'] * 1000:.1f}", w["ratio"],
                          TARGETS["walk"]))
         w = walk.get("find_nosimilar")
         if w and walk.get("entries_without_similar") != walk["entries"]:
-            rows.append((f"Tree walk warm: `find` pruning `similar/`, {walk['entries_without_similar']} "
+            rows.append((f"{prefix}Tree walk warm: `find` pruning `similar/`, {walk['entries_without_similar']} "
                          "entries (ms per walk, informative)",
                          f"{w['ours_s'] * 1000:.1f}", f"{w['native_s'] * 1000:.1f}", w["ratio"], None))
+    if result.get("reader_mount"):
+        rows += table(result["reader_mount"], "Reader mount (`--reader`): ")
+    if prefix:
+        return rows
     out = ["| metric | ours | native | ratio | target | result |", "|---|---:|---:|---:|---:|---|"]
     for metric, ours, native, ratio, target in rows:
         t = f"≥ {target:.1f}×" if target is not None else "—"
@@ -571,6 +579,9 @@ def parse_args(argv):
                    help="which results to measure: any of ingest,reads,walk (default: all)")
     p.add_argument("--obiafs-arg", action="append", default=[], metavar="ARG",
                    help="extra argument for obiafs, repeatable (e.g. --obiafs-arg=--workers=4)")
+    p.add_argument("--reader-mount", action="store_true",
+                   help="also measure reads and walks through a reader mount (obiafs --reader) of the"
+                        " same archive, mounted beside the main one")
     p.add_argument("--python-reader", action="store_true",
                    help="read with Python threads instead of the compiled bench/reader.c")
     p.add_argument("--no-cold", action="store_true", help="skip the cold (drop_caches) read passes")
@@ -642,6 +653,13 @@ def main(argv):
                 phase_reads(args, m, run_dir, result)
             if "walk" in args.phases:
                 phase_walk(args, m, run_dir, result)
+            if args.reader_mount and args.phases & {"reads", "walk"}:
+                result["reader_mount"] = {}
+                with Mount(args.bin, archive, run_dir / "rmnt", ["--reader"]) as rm:
+                    if "reads" in args.phases:
+                        phase_reads(args, rm, run_dir, result["reader_mount"])
+                    if "walk" in args.phases:
+                        phase_walk(args, rm, run_dir, result["reader_mount"])
     except KeyboardInterrupt as e:
         log(f"interrupted{f' ({e})' if str(e) else ''}: mounts removed, stopping")
         return 130

@@ -1,11 +1,13 @@
 // obiafs: mounts an OBIA archive and runs its ingest workers.
 //   obiafs ARCHIVE MOUNT [-f] [-o allow_other,...] [--workers N]
+//   obiafs ARCHIVE MOUNT --reader     read-only mount for training nodes (daemon/reader_mount.h)
 #include <fcntl.h>
 #include <omp.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -17,6 +19,7 @@
 #include "common/log.h"
 #include "daemon/control.h"
 #include "daemon/policy_watch.h"
+#include "daemon/reader_mount.h"
 #include "fs/session.h"
 #include "index/similarity/similarity_service.h"
 #include "ingest/pipeline.h"
@@ -59,6 +62,8 @@ int main(int argc, char** argv) {
       "  obiafs /srv/archive /mnt/obia                 mount (runs in the background)\n"
       "  obiafs /srv/archive /mnt/obia -f              stay in the foreground, log to stderr\n"
       "  obiafs /srv/archive /mnt/obia -o allow_other  let other users see the mount\n"
+      "  obiafs /srv/archive /mnt/train --reader       read-only mount of the open collections\n"
+      "                                                for training jobs, beside the main mount\n"
       "Unmount with: fusermount3 -u /mnt/obia");
   std::string archive, mountpoint;
   bool foreground = false, debug = false;
@@ -71,8 +76,18 @@ int main(int argc, char** argv) {
   app.add_option("-o", options, "mount options, comma separated (allow_other, ...)")
       ->delimiter(',');
   app.add_option("--workers", workers, "ingest worker threads (default: CPU count)");
+  bool reader = false;
+  app.add_flag("--reader", reader,
+               "read-only mount of the open collections (no inbox, similar/, query/): the "
+               "kernel serves opens and listings from its caches, for training jobs; runs "
+               "beside the archive's main mount (also -o reader)");
   CLI11_PARSE(app, argc, argv);
   if (debug) foreground = true;
+  // -o reader (as from fstab) is ours, not a kernel mount option.
+  if (auto it = std::find(options.begin(), options.end(), "reader"); it != options.end()) {
+    reader = true;
+    options.erase(it);
+  }
 
   auto paths = store::open_archive(archive);
   if (!paths) return fail(paths.error().message);
@@ -82,7 +97,20 @@ int main(int argc, char** argv) {
   if (mount_real.string().rfind(paths->root.string() + "/", 0) == 0)
     return fail("the mount point must not be inside the archive directory");
 
-  // One daemon per archive.
+  if (reader) {
+    if (!foreground) {
+      auto logfd = open_fd(paths->log_file(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+      if (logfd) log::set_file(logfd->release());
+    }
+    fs::MountOptions mo;
+    mo.mountpoint = mount_abs.string();
+    mo.foreground = foreground;
+    mo.debug = debug;
+    mo.options = options;
+    return daemon::run_reader_mount(*paths, mo);
+  }
+
+  // One writer daemon per archive (reader mounts take no lock).
   auto lock = open_fd(paths->lock_file(), O_RDWR | O_CREAT, 0600);
   if (!lock) return fail(lock.error().message);
   if (::flock(lock->get(), LOCK_EX | LOCK_NB) != 0)

@@ -102,6 +102,21 @@ Result<std::string> generated_content(Context& c, uint64_t ino) {
   return make_error(ENOENT, "not a generated file");
 }
 
+Result<bool> reader_visible(Context& c, uint64_t ino) {
+  if (ino == kRootIno || ino == kReadmeIno || ino == kStatsIno) return true;
+  uint8_t k = ino_kind(ino);
+  index::NodeId node = ino;
+  if (k == kSidecarKind) node = sidecar_parent(ino);
+  if (k == kParticipantsKind) node = index::make_id(index::Kind::Collection, ino & index::kSeqMask);
+  if (!is_catalog_ino(node) || node == kRootIno) return false;
+  auto coll = collection_of(c, node);
+  if (!coll) return coll.error();
+  if (*coll == 0) return false;
+  auto p = c.policy_cache.get(*coll);
+  if (!p) return p.error();
+  return !p->controlled;
+}
+
 Result<Access> access_of(Context& c, uint64_t ino) {
   if (is_qc_ino(ino)) return qc_access(c, ino);
   uint8_t k = ino_kind(ino);

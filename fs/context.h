@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 #include <sys/stat.h>
 
@@ -71,12 +72,28 @@ struct Context {
   std::mutex similar_mu;
   std::unordered_map<index::NodeId, SimilarListing> similar_listings;
 
+  // Reader mount (obiafs --reader): read-only, open collections only, no inbox, similar/,
+  // query/ or .qc/. OPEN and OPENDIR answer ENOSYS, so the kernel stops sending them and
+  // serves opens and (cached) listings itself; READ and READDIR then arrive without a handle.
+  bool reader = false;
+  struct ReaderListing {
+    uint64_t version = 0;  // catalog version it was listed at
+    std::shared_ptr<const DirHandle> dir;
+  };
+  std::mutex reader_mu;
+  std::unordered_map<uint64_t, ReaderListing> reader_listings;  // continues a long listing
+  std::unordered_set<uint64_t> reader_generated;  // generated files the kernel may cache
+  std::unordered_set<uint64_t> reader_generated_before;  // served before the last change
+
   // Drops cached policies and tells the kernel to forget the attributes (and ACLs) of every
   // collection and directory below them, so new permissions apply to the next access.
   void policies_changed();
   // An image was archived: the kernel's cached listings of its series, study, individual and
   // collection folders (and of the series' similar/ folder) are now stale.
   void tree_changed(index::NodeId image);
+  // Reader mounts: the catalog changed under a writer daemon; the generated files served since
+  // the last call (sidecars, stats.json, participants.tsv) may be stale in the page cache.
+  void generated_changed();
 };
 
 Context& ctx(fuse_req_t req);
@@ -102,6 +119,9 @@ double attr_timeout(uint64_t ino);
 Result<std::string> generated_content(Context& c, uint64_t ino);
 // Maps an inbox/quarantine path to the real path in the archive directory.
 std::filesystem::path real_path(const Context& c, const AreaPath& p);
+// Reader mounts: is `ino` part of the reader tree (README.txt, stats.json and the folders,
+// sidecars, participants.tsv and images of open collections)?
+Result<bool> reader_visible(Context& c, uint64_t ino);
 // One reply per request: converts an errno to fuse_reply_err.
 inline void reply_error(fuse_req_t req, int err) { fuse_reply_err(req, err > 0 ? err : EIO); }
 

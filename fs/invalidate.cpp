@@ -31,6 +31,11 @@ void Context::policies_changed() {
   }
   // The root lists the collections (one may have been created).
   fuse_lowlevel_notify_inval_inode(se, kRootIno, 0, 0);
+  // A reader mount shows open collections only: a collection that became controlled must
+  // vanish, including the kernel's cached name for it.
+  if (reader)
+    for (auto& coll : *colls)
+      fuse_lowlevel_notify_inval_entry(se, kRootIno, coll.name.c_str(), coll.name.size());
   log::info("policies changed: invalidated " + std::to_string(n) + " folders");
 }
 
@@ -51,6 +56,23 @@ void Context::tree_changed(index::NodeId image) {
     if (!p) return;
     id = p->parent;
   }
+}
+
+void Context::generated_changed() {
+  std::unordered_set<uint64_t> served;
+  {
+    std::lock_guard lock(reader_mu);
+    // A read that computed its content just before the change may reply just after this
+    // notice: such files are dropped once more at the next change.
+    served = reader_generated_before;
+    served.insert(reader_generated.begin(), reader_generated.end());
+    reader_generated_before.swap(reader_generated);
+    reader_generated.clear();
+  }
+  fuse_session* se = session;
+  if (!se) return;
+  // Drops the attributes (size) and cached pages: the next read asks the daemon again.
+  for (uint64_t ino : served) fuse_lowlevel_notify_inval_inode(se, ino, 0, 0);
 }
 
 }  // namespace obia::fs

@@ -6,8 +6,8 @@
 #include "fs/ops.h"
 #include "fs/qc_views.h"
 #include "fs/query.h"
-#include "fs/similar.h"
 #include "fs/sidecar.h"
+#include "fs/similar.h"
 
 namespace obia::fs {
 namespace {
@@ -47,11 +47,38 @@ Result<bool> collection_exists(Context& c, const char* name) {
   return coll->has_value();
 }
 
+// Reader mounts: README.txt and stats.json at the root, the open collections, and below them
+// the folders, sidecars, participants.tsv and images; nothing else exists there.
+void lookup_reader(fuse_req_t req, Context& c, uint64_t parent, const char* name) {
+  if (!is_catalog_ino(parent)) return reply_error(req, ENOTDIR);
+  if (parent == kRootIno) {
+    if (!std::strcmp(name, "README.txt")) return reply_ino(req, c, kReadmeIno);
+    if (!std::strcmp(name, "stats.json")) return reply_ino(req, c, kStatsIno);
+  } else {
+    auto shown = reader_visible(c, parent);
+    if (!shown) return reply_error(req, shown.error().code);
+    if (!*shown) return reply_error(req, ENOENT);
+    if (name == sidecar_name(index::kind_of(parent))) return reply_ino(req, c, sidecar_ino(parent));
+    if (index::kind_of(parent) == index::Kind::Collection && !std::strcmp(name, "participants.tsv"))
+      return reply_ino(req, c, participants_ino(parent));
+  }
+  auto child = c.catalog->lookup(parent, name);
+  if (!child) return reply_error(req, child.error().code);
+  if (!*child) return reply_error(req, ENOENT);
+  if (parent == kRootIno) {  // a collection: shown only while open
+    auto shown = reader_visible(c, **child);
+    if (!shown) return reply_error(req, shown.error().code);
+    if (!*shown) return reply_error(req, ENOENT);
+  }
+  reply_ino(req, c, **child);
+}
+
 }  // namespace
 
 void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   try {
     Context& c = ctx(req);
+    if (c.reader) return lookup_reader(req, c, parent, name);
     if (parent == kRootIno) {
       if (!std::strcmp(name, "inbox")) return reply_ino(req, c, kInboxIno);
       if (!std::strcmp(name, "quarantine")) return reply_ino(req, c, kQuarantineIno);
@@ -80,7 +107,8 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
       DirHandle d;
       Status s;
       if (ino_kind(parent) == kImageSimilarKind) {
-        s = list_image_similar(req, c, index::make_id(index::Kind::Image, parent & index::kSeqMask), d);
+        s = list_image_similar(req, c, index::make_id(index::Kind::Image, parent & index::kSeqMask),
+                               d);
       } else {
         auto p = c.path_table.get(parent);
         if (!p) return reply_error(req, ESTALE);
@@ -142,7 +170,8 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
       return reply_ino(req, c, sidecar_ino(parent));
     if (index::kind_of(parent) == index::Kind::Series && !std::strcmp(name, "similar"))
       return reply_ino(req, c, with_kind(kSeriesSimilarKind, parent));
-    if (index::kind_of(parent) == index::Kind::Collection && !std::strcmp(name, "participants.tsv")) {
+    if (index::kind_of(parent) == index::Kind::Collection &&
+        !std::strcmp(name, "participants.tsv")) {
       auto a = access_of(c, parent);
       if (!a) return reply_error(req, a.error().code);
       if (a->policy && a->policy->controlled && !index::may_read(*a->policy, caller_of(req, true)))
@@ -153,8 +182,7 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
       // Below a controlled collection's folder, callers without access find nothing.
       auto a = access_of(c, parent);
       if (!a) return reply_error(req, a.error().code);
-      if (a->policy && a->policy->controlled &&
-          !index::may_read(*a->policy, caller_of(req, true)))
+      if (a->policy && a->policy->controlled && !index::may_read(*a->policy, caller_of(req, true)))
         return reply_error(req, ENOENT);
     }
     auto child = c.catalog->lookup(parent, name);
@@ -204,7 +232,13 @@ void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data* forg
 
 void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info*) {
   try {
-    auto st = stat_ino(ctx(req), ino);
+    Context& c = ctx(req);
+    if (c.reader) {
+      auto shown = reader_visible(c, ino);
+      if (!shown) return reply_error(req, shown.error().code);
+      if (!*shown) return reply_error(req, ENOENT);
+    }
+    auto st = stat_ino(c, ino);
     if (!st) return reply_error(req, st.error().code);
     fuse_reply_attr(req, &*st, attr_timeout(ino));
   } catch (...) {

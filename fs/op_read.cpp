@@ -59,8 +59,48 @@ int check_read(fuse_req_t req, Context& c, uint64_t ino, bool image) {
     who = caller_of(req, true);
     if (!index::may_read(*a->policy, who)) return EACCES;
   }
-  if (image && c.audit) c.audit->record({static_cast<int64_t>(time(nullptr)), who.uid, "open", ino, ""});
+  if (image && c.audit)
+    c.audit->record({static_cast<int64_t>(time(nullptr)), who.uid, "open", ino, ""});
   return 0;
+}
+
+void reply_slice(fuse_req_t req, const std::string& content, size_t size, off_t off) {
+  if (off >= static_cast<off_t>(content.size())) return (void)fuse_reply_buf(req, nullptr, 0);
+  size_t n = std::min(size, content.size() - static_cast<size_t>(off));
+  fuse_reply_buf(req, content.data() + off, n);
+}
+
+void reply_from_fd(fuse_req_t req, int fd, size_t size, off_t off) {
+  fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
+  buf.buf[0].flags = static_cast<fuse_buf_flags>(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
+  buf.buf[0].fd = fd;
+  buf.buf[0].pos = off;
+  fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
+}
+
+// Reader mounts have no OPEN: each READ names only the inode. Images are read from their
+// object (opened per request; large reads make that one open per cold image), generated files
+// from their current content, remembered so a catalog change can drop them from the page cache.
+void read_unopened(fuse_req_t req, Context& c, uint64_t ino, size_t size, off_t off) {
+  auto shown = reader_visible(c, ino);
+  if (!shown) return reply_error(req, shown.error().code);
+  if (!*shown) return reply_error(req, EACCES);  // its collection became controlled
+  uint8_t k = ino_kind(ino);
+  if (ino == kReadmeIno || ino == kStatsIno || k == kSidecarKind || k == kParticipantsKind) {
+    {
+      std::lock_guard lock(c.reader_mu);
+      c.reader_generated.insert(ino);
+    }
+    auto content = generated_content(c, ino);
+    if (!content) return reply_error(req, content.error().code);
+    return reply_slice(req, *content, size, off);
+  }
+  if (k != static_cast<uint8_t>(index::Kind::Image)) return reply_error(req, EISDIR);
+  auto n = c.catalog->get(ino);
+  if (!n) return reply_error(req, n.error().code);
+  auto fd = c.objects->open_object(n->object);
+  if (!fd) return reply_error(req, fd.error().code);
+  reply_from_fd(req, fd->get(), size, off);
 }
 
 }  // namespace
@@ -68,6 +108,8 @@ int check_read(fuse_req_t req, Context& c, uint64_t ino, bool image) {
 void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
   try {
     Context& c = ctx(req);
+    // Reader mounts: ENOSYS makes the kernel open files itself from now on (no round trip).
+    if (c.reader) return reply_error(req, ENOSYS);
     uint8_t k = ino_kind(ino);
     if (k == kInboxKind || k == kQuarantineKind) return open_area(req, c, ino, fi);
     if (k == kRequestKind) return open_request(req, c, ino, fi);
@@ -122,20 +164,17 @@ void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
   }
 }
 
-void op_read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, struct fuse_file_info* fi) {
-  auto h = ctx(req).files.get(fi->fh);
-  if (!h) return reply_error(req, EBADF);
-  if (h->generated) {
-    if (off >= static_cast<off_t>(h->content.size())) return (void)fuse_reply_buf(req, nullptr, 0);
-    size_t n = std::min(size, h->content.size() - static_cast<size_t>(off));
-    fuse_reply_buf(req, h->content.data() + off, n);
-    return;
+void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info* fi) {
+  try {
+    Context& c = ctx(req);
+    if (c.reader) return read_unopened(req, c, ino, size, off);
+    auto h = c.files.get(fi->fh);
+    if (!h) return reply_error(req, EBADF);
+    if (h->generated) return reply_slice(req, h->content, size, off);
+    reply_from_fd(req, h->fd.get(), size, off);
+  } catch (...) {
+    reply_error(req, EIO);
   }
-  fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
-  buf.buf[0].flags = static_cast<fuse_buf_flags>(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
-  buf.buf[0].fd = h->fd.get();
-  buf.buf[0].pos = off;
-  fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
 }
 
 void op_release(fuse_req_t req, fuse_ino_t, struct fuse_file_info* fi) {

@@ -9,8 +9,8 @@
 #include "fs/ops.h"
 #include "fs/qc_views.h"
 #include "fs/query.h"
-#include "fs/similar.h"
 #include "fs/sidecar.h"
+#include "fs/similar.h"
 
 namespace obia::fs {
 namespace {
@@ -23,12 +23,16 @@ void add_fixed(Context& c, DirHandle& d, const char* name, uint64_t ino) {
 Status list_catalog(fuse_req_t req, Context& c, uint64_t ino, DirHandle& d) {
   if (ino == kRootIno) {
     add_fixed(c, d, "README.txt", kReadmeIno);
-    add_fixed(c, d, "inbox", kInboxIno);
-    add_fixed(c, d, "quarantine", kQuarantineIno);
-    add_fixed(c, d, "requests", kRequestsIno);
+    if (!c.reader) {
+      add_fixed(c, d, "inbox", kInboxIno);
+      add_fixed(c, d, "quarantine", kQuarantineIno);
+      add_fixed(c, d, "requests", kRequestsIno);
+    }
     add_fixed(c, d, "stats.json", kStatsIno);
-    add_fixed(c, d, "query", kQueryIno);
-    add_fixed(c, d, "similar", kSimilarIno);
+    if (!c.reader) {
+      add_fixed(c, d, "query", kQueryIno);
+      add_fixed(c, d, "similar", kSimilarIno);
+    }
   } else if (std::string sc = sidecar_name(index::kind_of(ino)); !sc.empty()) {
     add_fixed(c, d, sc.c_str(), sidecar_ino(ino));
   }
@@ -40,6 +44,7 @@ Status list_catalog(fuse_req_t req, Context& c, uint64_t ino, DirHandle& d) {
     if (!coll) return coll.error();
     auto p = c.policy_cache.get(*coll);
     if (!p) return p.error();
+    if (c.reader && p->controlled) return make_error(ENOENT, "not in a reader mount");
     if (p->controlled && !index::may_read(*p, caller_of(req, true))) {
       if (ino == *coll) return {};  // collection.json only, so anyone can ask
       return make_error(EACCES, "no access");
@@ -49,9 +54,10 @@ Status list_catalog(fuse_req_t req, Context& c, uint64_t ino, DirHandle& d) {
     d.cacheable = !p->controlled || ino != *coll;
     child_perms = archive_perms(*p, true);
     if (ino == *coll) add_fixed(c, d, "participants.tsv", participants_ino(ino));
-    if (index::kind_of(ino) == index::Kind::Series)
+    if (index::kind_of(ino) == index::Kind::Series && !c.reader)
       add_fixed(c, d, "similar", with_kind(kSeriesSimilarKind, ino));
-    if (auto qc = add_qc_entry(req, c, ino, d); !qc) return qc;  // curators: .qc/ (not cacheable)
+    if (!c.reader)
+      if (auto qc = add_qc_entry(req, c, ino, d); !qc) return qc;  // curators: .qc/ (uncached)
   }
   auto kids = c.catalog->children(ino);
   if (!kids) return kids.error();
@@ -60,6 +66,7 @@ Status list_catalog(fuse_req_t req, Context& c, uint64_t ino, DirHandle& d) {
     if (ino == kRootIno) {
       auto a = access_of(c, n.id);
       if (!a) return a.error();
+      if (c.reader && a->policy && a->policy->controlled) continue;  // open collections only
       apply(st, a->perms);
     } else {
       apply(st, child_perms);
@@ -109,16 +116,14 @@ Status list_area(Context& c, const AreaPath& dir, DirHandle& d) {
   return {};
 }
 
-void fill(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi, bool plus) {
-  Context& c = ctx(req);
-  DirHandle* d = from_fh<DirHandle>(fi->fh);
+void fill(fuse_req_t req, Context& c, const DirHandle* d, size_t size, off_t off, bool plus) {
   // Not zero-filled: a readdir request offers up to 128 KiB, and clearing it dominated the
   // daemon's time on walks of small folders.
   auto storage = std::make_unique_for_overwrite<char[]>(size);
   std::span<char> buf(storage.get(), size);
   size_t used = 0;
   for (size_t i = static_cast<size_t>(off); i < d->entries.size(); ++i) {
-    DirEntry& e = d->entries[i];
+    const DirEntry& e = d->entries[i];
     size_t n;
     if (plus) {
       fuse_entry_param p{};
@@ -140,11 +145,52 @@ void fill(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi
   fuse_reply_buf(req, buf.data(), used);
 }
 
+// Reader mounts have no OPENDIR: each READDIR lists the folder (the kernel caches the whole
+// listing, so only its first walk asks), kept for the continuation requests of long folders
+// while the catalog is unchanged.
+Result<std::shared_ptr<const DirHandle>> reader_listing(fuse_req_t req, Context& c, uint64_t ino,
+                                                        off_t off) {
+  uint64_t version = c.catalog->version();
+  if (off > 0) {
+    std::lock_guard lock(c.reader_mu);
+    auto it = c.reader_listings.find(ino);
+    if (it != c.reader_listings.end() && it->second.version == version) return it->second.dir;
+  }
+  if (!is_catalog_ino(ino) || (ino != kRootIno && index::kind_of(ino) == index::Kind::Image))
+    return make_error(ENOTDIR, "not a folder");
+  auto shown = reader_visible(c, ino);
+  if (!shown) return shown.error();
+  if (!*shown) return make_error(ENOENT, "not in a reader mount");
+  auto d = std::make_shared<DirHandle>();
+  if (auto s = list_catalog(req, c, ino, *d); !s) return s.error();
+  std::lock_guard lock(c.reader_mu);
+  if (c.reader_listings.size() >= 256) c.reader_listings.clear();  // bounded; rarely needed
+  c.reader_listings[ino] = Context::ReaderListing{version, d};
+  return std::shared_ptr<const DirHandle>(d);
+}
+
+void readdir_any(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi,
+                 bool plus) {
+  try {
+    Context& c = ctx(req);
+    if (c.reader) {
+      auto d = reader_listing(req, c, ino, off);
+      if (!d) return reply_error(req, d.error().code);
+      return fill(req, c, d->get(), size, off, plus);
+    }
+    fill(req, c, from_fh<DirHandle>(fi->fh), size, off, plus);
+  } catch (...) {
+    reply_error(req, EIO);
+  }
+}
+
 }  // namespace
 
 void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
   try {
     Context& c = ctx(req);
+    // Reader mounts: the kernel then lists and caches folders without opening them.
+    if (c.reader) return reply_error(req, ENOSYS);
     auto d = std::make_unique<DirHandle>();
     Status s;
     uint8_t k = ino_kind(ino);
@@ -177,7 +223,8 @@ void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
       auto p = c.path_table.get(ino);
       if (!p) return reply_error(req, ESTALE);
       s = list_query_dir(req, c, p->rel, *d);
-    } else if (is_catalog_ino(ino) && (ino == kRootIno || index::kind_of(ino) != index::Kind::Image)) {
+    } else if (is_catalog_ino(ino) &&
+               (ino == kRootIno || index::kind_of(ino) != index::Kind::Image)) {
       s = list_catalog(req, c, ino, *d);
       if (ino == kRootIno) d->cacheable = true;
     } else {
@@ -196,20 +243,12 @@ void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info* fi) {
 }
 
 void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info* fi) {
-  try {
-    fill(req, ino, size, off, fi, false);
-  } catch (...) {
-    reply_error(req, EIO);
-  }
+  readdir_any(req, ino, size, off, fi, false);
 }
 
 void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                     struct fuse_file_info* fi) {
-  try {
-    fill(req, ino, size, off, fi, true);
-  } catch (...) {
-    reply_error(req, EIO);
-  }
+  readdir_any(req, ino, size, off, fi, true);
 }
 
 void op_releasedir(fuse_req_t req, fuse_ino_t, struct fuse_file_info* fi) {

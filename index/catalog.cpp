@@ -284,11 +284,16 @@ Result<Counters> Catalog::counters(NodeId collection) const {
 }
 
 Status Catalog::for_each_image(const std::function<void(const Node&)>& fn) const {
+  return for_each_image_after(make_id(Kind::Image, 0), fn);
+}
+
+Status Catalog::for_each_image_after(NodeId after,
+                                     const std::function<void(const Node&)>& fn) const {
   auto txn = lmdb::Txn::begin(env_, false);
   if (!txn) return txn.error();
   auto cur = lmdb::Cursor::open(*txn, db_.nodes);
   if (!cur) return cur.error();
-  std::string start = be64(make_id(Kind::Image, 0));
+  std::string start = be64(std::max(after + 1, make_id(Kind::Image, 0)));
   auto more = cur->seek(start);
   for (; more.ok() && *more; more = cur->next()) {
     NodeId id = from_be64(cur->key());
@@ -299,6 +304,14 @@ Status Catalog::for_each_image(const std::function<void(const Node&)>& fn) const
   }
   if (!more) return more.error();
   return {};
+}
+
+Result<NodeId> Catalog::last_image() const {
+  auto txn = lmdb::Txn::begin(env_, false);
+  if (!txn) return txn.error();
+  auto v = txn->get(db_.meta, counter_key(Kind::Image));
+  if (!v) return v.error();
+  return *v ? make_id(Kind::Image, from_le64(**v)) : NodeId{0};
 }
 
 Result<std::vector<TotalsMismatch>> Catalog::check_series_totals() const {

@@ -96,6 +96,11 @@ class Catalog {
   Result<Counters> counters(NodeId collection) const;
   // Every image node, in id order (verify, stats).
   Status for_each_image(const std::function<void(const Node&)>& fn) const;
+  // Images with an id above `after`, in id order: ids grow with each commit, so these are the
+  // images archived since `after` was the newest (reader mounts follow the writer this way).
+  Status for_each_image_after(NodeId after, const std::function<void(const Node&)>& fn) const;
+  // The newest image's id (0 when there is none).
+  Result<NodeId> last_image() const;
   // Series whose stored totals differ from a recount of their images, in one read transaction
   // (one pass over every image node: for verify, not for serving).
   Result<std::vector<TotalsMismatch>> check_series_totals() const;

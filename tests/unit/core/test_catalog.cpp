@@ -205,6 +205,40 @@ TEST_F(CatalogTest, ForEachImageVisitsAllImages) {
   EXPECT_EQ(n, 5);
 }
 
+TEST_F(CatalogTest, ImagesAfterTheLastSeenAreTheNewOnes) {
+  auto none = cat->last_image();
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, 0u);
+  auto ind = cat->individual_for(coll, key(1), 1);
+  std::vector<NodeId> ids;
+  for (int i = 1; i <= 3; ++i) {
+    auto r = cat->commit_image(image(ind->id, "1.1", "1.1.1", "sop" + std::to_string(i), i));
+    ASSERT_TRUE(r.ok());
+    ids.push_back(r->image);
+  }
+  auto seen = cat->last_image();
+  ASSERT_TRUE(seen.ok());
+  EXPECT_EQ(*seen, ids.back());
+  // A duplicate commits nothing new; two more images do.
+  ASSERT_TRUE(cat->commit_image(image(ind->id, "1.1", "1.1.1", "sop1", 1)).ok());
+  for (int i = 4; i <= 5; ++i)
+    ASSERT_TRUE(
+        cat->commit_image(image(ind->id, "1.1", "1.1.1", "sop" + std::to_string(i), i)).ok());
+  std::vector<std::string> after;
+  ASSERT_TRUE(
+      cat->for_each_image_after(*seen, [&](const Node& n) { after.push_back(n.uid); }).ok());
+  EXPECT_EQ(after, (std::vector<std::string>{"sop4", "sop5"}));
+  std::vector<std::string> all;
+  ASSERT_TRUE(cat->for_each_image_after(0, [&](const Node& n) { all.push_back(n.uid); }).ok());
+  EXPECT_EQ(all.size(), 5u);
+  auto last = cat->last_image();
+  ASSERT_TRUE(last.ok());
+  std::vector<std::string> none_after;
+  ASSERT_TRUE(
+      cat->for_each_image_after(*last, [&](const Node& n) { none_after.push_back(n.uid); }).ok());
+  EXPECT_TRUE(none_after.empty());
+}
+
 TEST_F(CatalogTest, FindIndividualNeverCreatesOne) {
   EXPECT_FALSE(cat->find_individual(coll, key(1))->has_value());
   EXPECT_FALSE(cat->find_individual(coll, key(1))->has_value());  // still not reserved
