@@ -1,34 +1,25 @@
 #include "daemon/catalog_watch.h"
 
-#include <chrono>
 #include <unordered_set>
 
 #include "common/log.h"
 
 namespace obia::daemon {
 
-CatalogWatch::CatalogWatch(fs::Context& context) : context_(context) {
-  version_ = context_.catalog->version();
-  auto last = context_.catalog->last_image();
-  if (last) last_image_ = *last;
-  thread_ = std::thread([this] { run(); });
+namespace {
+index::NodeId last_image(const index::Catalog& catalog) {
+  auto last = catalog.last_image();
+  return last ? *last : 0;
 }
+}  // namespace
 
-CatalogWatch::~CatalogWatch() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+CatalogWatch::CatalogWatch(fs::Context& context)
+    : context_(context),
+      version_(context.catalog->version()),
+      last_image_(last_image(*context.catalog)),
+      periodic_(std::chrono::milliseconds(300), [this] { check(); }) {}
 
-void CatalogWatch::check_now() {
-  std::lock_guard lock(mu_);
-  check_locked();
-}
-
-void CatalogWatch::check_locked() {
+void CatalogWatch::check() {
   uint64_t version = context_.catalog->version();
   if (version == version_) {
     if (again_) context_.generated_changed();
@@ -49,14 +40,6 @@ void CatalogWatch::check_locked() {
   // Sidecars, stats.json and participants.tsv change with images and with metadata edits.
   context_.generated_changed();
   again_ = true;
-}
-
-void CatalogWatch::run() {
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    cv_.wait_for(lock, std::chrono::milliseconds(300));
-    if (!stopping_) check_locked();
-  }
 }
 
 }  // namespace obia::daemon

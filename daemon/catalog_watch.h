@@ -3,10 +3,7 @@
 // kernel which of its cached listings and generated files the new images made stale.
 #pragma once
 
-#include <condition_variable>
-#include <mutex>
-#include <thread>
-
+#include "common/periodic.h"
 #include "fs/context.h"
 
 namespace obia::daemon {
@@ -14,22 +11,17 @@ namespace obia::daemon {
 class CatalogWatch {
  public:
   explicit CatalogWatch(fs::Context& context);
-  ~CatalogWatch();
   CatalogWatch(const CatalogWatch&) = delete;
   CatalogWatch& operator=(const CatalogWatch&) = delete;
-  void check_now();
+  void check_now() { periodic_.run_now(); }
 
  private:
-  void run();
-  void check_locked();
+  void check();  // run by periodic_, one at a time
   fs::Context& context_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
   uint64_t version_ = 0;
   index::NodeId last_image_ = 0;
-  bool again_ = false;  // drop generated files once more after a change (see generated_changed)
-  std::thread thread_;
+  bool again_ = false;      // drop generated files once more after a change (see generated_changed)
+  PeriodicCheck periodic_;  // last: starts once the state above is set
 };
 
 }  // namespace obia::daemon

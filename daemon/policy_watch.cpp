@@ -7,28 +7,18 @@ namespace obia::daemon {
 
 PolicyWatch::PolicyWatch(const index::PolicyStore& store, const index::Catalog& catalog,
                          fs::Context& context)
-    : store_(store), catalog_(catalog), context_(context) {
-  auto g = store_.generation();
-  generation_ = g.ok() ? *g : 0;
-  check_locked();
-  thread_ = std::thread([this] { run(); });
+    : store_(store),
+      catalog_(catalog),
+      context_(context),
+      generation_([&] {
+        auto g = store.generation();
+        return g.ok() ? *g : 0;
+      }()),
+      periodic_(std::chrono::milliseconds(500), [this] { check(); }) {
+  check_now();
 }
 
-PolicyWatch::~PolicyWatch() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void PolicyWatch::check_now() {
-  std::lock_guard lock(mu_);
-  check_locked();
-}
-
-bool PolicyWatch::check_locked() {
+bool PolicyWatch::check() {
   auto g = store_.generation();
   int64_t now = std::time(nullptr);
   bool changed = g.ok() && *g != generation_;
@@ -47,14 +37,6 @@ bool PolicyWatch::check_locked() {
   }
   if (changed || expired) context_.policies_changed();
   return changed || expired;
-}
-
-void PolicyWatch::run() {
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    cv_.wait_for(lock, std::chrono::milliseconds(500));
-    if (!stopping_) check_locked();
-  }
 }
 
 std::string path_of(const index::Catalog& catalog, index::NodeId id) {

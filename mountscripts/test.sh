@@ -23,7 +23,7 @@ run_ctest() {  # DIR [ctest args...]
 }
 run_ctest build
 
-# The same unit tests, and the ingest and QC integration tests (label "sanitize"), under
+# The same unit tests, and the ingest, QC and reader-mount integration tests (label "sanitize"), under
 # AddressSanitizer + UndefinedBehaviorSanitizer. The daemon runs detached, so its reports go
 # to files that are printed when the pass fails. OBIA_SANITIZE=0 skips it (local iterations).
 if [ "${OBIA_SANITIZE:-1}" = 1 ]; then
