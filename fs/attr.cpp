@@ -188,6 +188,9 @@ Result<struct stat> stat_ino(Context& c, uint64_t ino) {
     st = file_attr(ino, 0, mount_time());  // content differs per caller: size 0, direct_io
   } else if (ino == kReadmeIno || ino == kTermsIno || ino == kStatsIno || k == kSidecarKind ||
              k == kParticipantsKind) {
+    // A reader mount's kernel keeps this size (and later the pages) until told: remembered
+    // before the content is made, so a change from now on drops it (Context::generated_changed).
+    if (c.reader) c.reader_served(ino);
     auto content = generated_content(c, ino);
     if (!content) return content.error();
     st = file_attr(ino, content->size(), mount_time());

@@ -91,9 +91,15 @@ struct Context {
   // An image was archived: the kernel's cached listings of its series, study, individual and
   // collection folders (and of the series' similar/ folder) are now stale.
   void tree_changed(index::NodeId image);
-  // Reader mounts: the catalog changed under a writer daemon; the generated files served since
-  // the last call (sidecars, stats.json, participants.tsv) may be stale in the page cache.
+  // Reader mounts: the catalog changed under a writer daemon; the generated files whose size or
+  // content was served since the last call (sidecars, stats.json, participants.tsv) may be stale
+  // in the kernel's attribute and page caches.
   void generated_changed();
+  // Reader mounts: the size or content of generated file `ino` went to the kernel.
+  void reader_served(uint64_t ino) {
+    std::lock_guard lock(reader_mu);
+    reader_generated.insert(ino);
+  }
 };
 
 Context& ctx(fuse_req_t req);

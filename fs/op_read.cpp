@@ -87,10 +87,7 @@ void read_unopened(fuse_req_t req, Context& c, uint64_t ino, size_t size, off_t 
   if (!*shown) return reply_error(req, EACCES);  // its collection became controlled
   uint8_t k = ino_kind(ino);
   if (ino == kReadmeIno || ino == kStatsIno || k == kSidecarKind || k == kParticipantsKind) {
-    {
-      std::lock_guard lock(c.reader_mu);
-      c.reader_generated.insert(ino);
-    }
+    c.reader_served(ino);
     auto content = generated_content(c, ino);
     if (!content) return reply_error(req, content.error().code);
     return reply_slice(req, *content, size, off);
