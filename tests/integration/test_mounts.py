@@ -64,6 +64,31 @@ def test_fstab_line(archive, helper_installed, tmp_path):
     wait_until(lambda: not is_mounted(a.mnt), 10, "umount")
 
 
+def test_fstab_reader_line(archive, helper_installed, tmp_path):
+    """The reader line of fstab.example mounts a read-only reader beside the main mount."""
+    a = archive
+    a.create_collection()
+    a.mount()
+    example = (SOURCE / "mountscripts" / "fstab.example").read_text()
+    line = [l.lstrip("# ") for l in example.splitlines() if "reader" in l and "fuse.obiafs" in l][0]
+    fields = line.split()
+    rmnt = tmp_path / "train"
+    rmnt.mkdir()
+    fields[0], fields[1] = str(a.dir), str(rmnt)
+    fstab = tmp_path / "fstab"
+    fstab.write_text(" ".join(fields) + "\n")
+    run("mount", "-T", fstab, rmnt)
+    try:
+        wait_until(lambda: is_mounted(rmnt), 10, "reader mount from fstab")
+        assert sorted(os.listdir(rmnt)) == ["OBIA0001", "README.txt", "stats.json"]
+        with pytest.raises(OSError):
+            (rmnt / "OBIA0001" / "x").write_bytes(b"")
+        assert "inbox" in os.listdir(a.mnt)  # the main mount is untouched
+    finally:
+        run("umount", rmnt, check=False)
+    wait_until(lambda: not is_mounted(rmnt), 10, "umount")
+
+
 def unit_commands(unit_text, archive, mountpoint):
     env = {"ARCHIVE": str(archive), "MOUNT": str(mountpoint)}
     cmds = {}
