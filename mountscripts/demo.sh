@@ -57,6 +57,9 @@ The archive is mounted at $MNT. Try:
   ls $MNT/OBIA0001
   cat $MNT/README.txt
   cp -r YOUR_DICOM_DIR $MNT/inbox/OBIA0001/ && $BIN/obiactl wait $ARCHIVE
+A read-only reader mount of the open collections, for training jobs (kernel-cached opens):
+  mkdir -p $DEMO/train && $BIN/obiafs $ARCHIVE $DEMO/train --reader && ls $DEMO/train/OBIA0001
+  fusermount3 -u $DEMO/train
 Unmount with:
   fusermount3 -u $MNT
 MSG
