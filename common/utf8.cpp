@@ -1,24 +1,27 @@
 #include "common/utf8.h"
 
 namespace obia {
-namespace {
 
-void append_code_point(std::string& out, unsigned cp) {
+void append_utf8(std::string& out, unsigned cp) {
   if (cp < 0x80) {
     out.push_back(static_cast<char>(cp));
   } else if (cp < 0x800) {
     out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
     out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
+  } else if (cp < 0x10000) {
     out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
     out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
     out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
 }
 
-// Length of the well-formed UTF-8 sequence at `s` (RFC 3629 table: no overlongs, no
-// surrogates, nothing above U+10FFFF), or 0.
-size_t sequence_length(std::string_view s) {
+size_t utf8_sequence_length(std::string_view s) {
+  if (s.empty()) return 0;
   auto b = [&s](size_t i) { return static_cast<unsigned char>(s[i]); };
   auto cont = [&](size_t i, unsigned lo = 0x80, unsigned hi = 0xBF) {
     return i < s.size() && b(i) >= lo && b(i) <= hi;
@@ -35,7 +38,19 @@ size_t sequence_length(std::string_view s) {
   return 0;
 }
 
-}  // namespace
+unsigned utf8_decode(std::string_view s) {
+  auto b = [&s](size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(s[i])); };
+  switch (s.size()) {
+    case 1:
+      return b(0);
+    case 2:
+      return ((b(0) & 0x1F) << 6) | (b(1) & 0x3F);
+    case 3:
+      return ((b(0) & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
+    default:
+      return ((b(0) & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
+  }
+}
 
 bool is_latin1_charset(std::string_view scs) {
   while (!scs.empty() && scs.front() == ' ') scs.remove_prefix(1);
@@ -50,13 +65,13 @@ std::string to_utf8(std::string_view text, bool latin1) {
   while (!text.empty()) {
     auto c = static_cast<unsigned char>(text.front());
     if (latin1 || c < 0x80) {
-      append_code_point(out, c);
+      append_utf8(out, c);
       text.remove_prefix(1);
       continue;
     }
-    size_t n = sequence_length(text);
+    size_t n = utf8_sequence_length(text);
     if (n == 0) {
-      append_code_point(out, 0xFFFD);
+      append_utf8(out, 0xFFFD);
       text.remove_prefix(1);
     } else {
       out.append(text.substr(0, n));

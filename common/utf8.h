@@ -15,4 +15,14 @@ bool is_latin1_charset(std::string_view specific_character_set);
 // not decoded, but never produce invalid output).
 std::string to_utf8(std::string_view text, bool latin1);
 
+// Length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629: no overlongs, no
+// surrogates, nothing above U+10FFFF), or 0 when it does not start one.
+size_t utf8_sequence_length(std::string_view s);
+
+// Code point of a sequence that utf8_sequence_length() accepted (`s` holds exactly it).
+unsigned utf8_decode(std::string_view s);
+
+// Appends code point `cp` (below U+110000) as UTF-8.
+void append_utf8(std::string& out, unsigned cp);
+
 }  // namespace obia

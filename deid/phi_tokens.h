@@ -17,14 +17,22 @@ inline constexpr std::size_t kMinTokenLength = 3;
 // numbers ("120", "1.5") are everywhere in retained numeric attributes.
 inline constexpr std::size_t kMinTokenDigits = 4;
 
-// Lower-cases ASCII letters; other bytes (including non-ASCII text) are kept as they are.
+// The spelling that identifying values are compared in: letters in lower case, Latin letters
+// without diacritics (é -> e, ø -> o, ł -> l, ß -> ss, æ -> ae), Greek and Cyrillic in lower case,
+// typographic apostrophes as ', fullwidth ASCII as ASCII; with `german`, ä ö ü become ae oe ue.
+// Bytes that form UTF-8 are read as UTF-8, any other byte as ISO 8859-1, so the Latin-1 and UTF-8
+// spellings of a name fold alike. Other characters are kept (as UTF-8).
+std::string fold_text(std::string_view s, bool german);
+
+// fold_text(s, false).
 std::string fold_case(std::string_view s);
 
-// Splits a value into normalised tokens: case folded; split on spaces, '^', '\', '=', and any
-// other punctuation except '.', '-', '_', '@' (kept inside UIDs, dates, IDs, e-mail addresses);
-// leading/trailing '.', '-', '_', '@' trimmed. A token with letters that contains '.', '-', '_'
-// or '@' also yields its parts ("mary-jane" -> "mary-jane", "mary", "jane"). Tokens failing
-// is_useful_token() are dropped.
+// Splits a value into normalised tokens: folded (fold_text; values with ä ö ü also give the tokens
+// of their ae oe ue spelling); split on spaces, '^', '\', '=', and any other punctuation except
+// '.', '-', '_', '@' (kept inside UIDs, dates, IDs, e-mail addresses); leading/trailing '.', '-',
+// '_', '@' trimmed. A token with letters that contains '.', '-', '_' or '@' also yields its parts
+// ("mary-jane" -> "mary-jane", "mary", "jane"). Tokens failing is_useful_token() are dropped. A run
+// of words joined by apostrophes also yields its glued spelling ("o'hara" -> "ohara").
 std::vector<std::string> tokenize(std::string_view value);
 
 // Long enough, enough digits if it has no letter, and not a word that carries no identity
@@ -39,12 +47,13 @@ class TokenMatcher {
  public:
   // Tokens are case-folded; empty ones are dropped.
   explicit TokenMatcher(std::vector<std::string> tokens);
-  // Index into tokens() of the first token found in `text`, or nullopt.
+  // Index into tokens() of the first token found in `text` (folded as by fold_case), or nullopt.
   std::optional<std::size_t> find_in(std::string_view text) const;
   const std::vector<std::string>& tokens() const { return tokens_; }
   bool empty() const { return tokens_.empty(); }
 
  private:
+  std::optional<std::size_t> find_in_folded(std::string_view text) const;  // non-ASCII folded
   std::vector<std::string> tokens_;
   std::array<std::vector<std::size_t>, 256> by_first_;  // token indexes, ascending, by first byte
 };

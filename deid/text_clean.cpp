@@ -143,12 +143,13 @@ bool looks_like_date(std::string_view h) {
   return false;
 }
 
-constexpr std::array<std::string_view, 14> kAddressWords{
-    "street", "road",     "avenue", "boulevard", "blvd",      "lane", "strasse",
-    "straße", "p.o. box", "po box", "postfach",  "apartment", "zip",  "postcode"};
-constexpr std::array<std::string_view, 12> kInstitutionStems{
-    "hospital", "clinic",    "klinik",    "clinique", "hôpital",      "hopital",
-    "ospedale", "infirmary", "universit", "institut", "medical cent", "health system"};
+// Matched against folded text (fold_case): no capitals, no diacritics ("Straße" is "strasse").
+constexpr std::array<std::string_view, 13> kAddressWords{
+    "street",   "road",   "avenue",   "boulevard", "blvd", "lane",    "strasse",
+    "p.o. box", "po box", "postfach", "apartment", "zip",  "postcode"};
+constexpr std::array<std::string_view, 11> kInstitutionStems{
+    "hospital",  "clinic",    "klinik",   "clinique",     "hopital",      "ospedale",
+    "infirmary", "universit", "institut", "medical cent", "health system"};
 constexpr std::array<std::string_view, 6> kTitles{"dr.", "mrs", "mrs.", "miss", "prof.", "mr."};
 
 }  // namespace

@@ -142,3 +142,76 @@ def test_every_archived_file_opens(ingested):
     for p in a.archived_files():
         assert subprocess.run(["dcmdump", "-q", str(p)], capture_output=True).returncode == 0, p
         pydicom.dcmread(p)
+
+
+# Names outside ASCII, in the character set the file declares, repeated in free text in another
+# case, without their accents, transliterated or in the other encoding.
+ACCENTED = [
+    # charset, PatientName, free text under Clean Descriptors, folded spellings that must vanish
+    ("ISO_IR 192", "MÜLLER^JÜRGEN", ["Kopf Jürgen Müller", "Mueller follow-up", "J. MULLER"],
+     ["muller", "mueller", "jurgen", "juergen"]),
+    ("ISO_IR 100", "ÅSTRÖM^BJÖRN", ["Thorax åström", "with the Astrom family", "björn"],
+     ["astrom", "astroem", "bjorn", "bjoern"]),
+    ("ISO_IR 192", "ŁUKASZEWICZ^ŻANETA", ["Pani żaneta łukaszewicz", "Lukaszewicz", "ZANETA"],
+     ["lukaszewicz", "zaneta"]),
+    ("ISO_IR 192", "O'BRIEN^SEÁN", ["Sean OBrien", "seán o’brien", "OBRIEN"],
+     ["obrien", "brien", "sean"]),
+]
+
+
+def fold(text):
+    """Lower case without diacritics (the spellings a reader would still recognise)."""
+    import unicodedata
+    text = text.replace("ł", "l").replace("Ł", "L").replace("’", "'")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
+
+
+def accented_file(path, charset, name, texts, model=None):
+    import numpy as np
+    from pydicom.dataset import FileDataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, generate_uid, CTImageStorage
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = CTImageStorage
+    meta.MediaStorageSOPInstanceUID = generate_uid()
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = FileDataset(str(path), {}, file_meta=meta, preamble=b"\0" * 128)
+    ds.is_implicit_VR, ds.is_little_endian = False, True
+    ds.SpecificCharacterSet = charset
+    ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, meta.MediaStorageSOPInstanceUID
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(), generate_uid()
+    ds.PatientName, ds.PatientID, ds.Modality = name, "PID-" + fold(name)[:6], "CT"
+    ds.StudyDescription, ds.SeriesDescription, ds.ImageComments = texts
+    if model:
+        ds.ManufacturerModelName = model  # not in Table E.1-1: kept as is, so only verification sees it
+    ds.SeriesNumber, ds.InstanceNumber = 1, 1
+    ds.Rows = ds.Columns = 32
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    y, x = np.mgrid[0:32, 0:32]
+    ds.PixelData = ((x * 60 + y * 40) % 4000).astype(np.uint16).tobytes()
+    ds.save_as(str(path), write_like_original=False)
+
+
+def test_accented_names_in_free_text_are_removed(mounted, tmp_path):
+    src = tmp_path / "accented"
+    src.mkdir()
+    for i, (charset, name, texts, _) in enumerate(ACCENTED):
+        accented_file(src / f"free{i}.dcm", charset, name, texts)
+        # The same name where the profile keeps text as is: the verification must catch it.
+        accented_file(src / f"kept{i}.dcm", charset, name, ["CHEST", "AXIAL", "routine"],
+                      model=texts[1])
+    run("cp", "-r", f"{src}/.", mounted.mnt / "inbox" / "OBIA0001/")
+    mounted.wait()
+    assert len(mounted.archived_files()) == len(ACCENTED)
+    quarantined = sorted(p.name for p in mounted.quarantined())
+    assert quarantined == sorted(f"kept{i}.dcm" for i in range(len(ACCENTED)))
+    for q in mounted.quarantined():
+        reason = q.with_name(q.name + ".reason").read_text()
+        assert "residual-phi" in reason and "(0008,1090)" in reason, reason
+    needles = sorted({n for *_, spellings in ACCENTED for n in spellings}, key=len, reverse=True)
+    pattern = re.compile(r"(?<![a-z0-9])(" + "|".join(map(re.escape, needles)) + r")(?![a-z0-9])")
+    for p in mounted.archived_files():
+        data = p.read_bytes()
+        for text in (data.decode("utf-8", "replace"), data.decode("latin-1")):
+            hit = pattern.search(fold(text))
+            assert hit is None, (p, hit.group(0))

@@ -16,12 +16,59 @@ TEST(Tokens, Tokenize) {
   EXPECT_EQ(tokenize("Smithers^Waylon^J"), (V{"smithers", "waylon"}));
   EXPECT_EQ(tokenize("  SMITHERS  WAYLON "), (V{"smithers", "waylon"}));
   EXPECT_EQ(tokenize("Yamada^Tarou=Yamada^Taro"), (V{"yamada", "tarou", "taro"}));
-  EXPECT_EQ(tokenize("Mary-Jane O'Hara"), (V{"mary-jane", "mary", "jane", "hara"}));
+  EXPECT_EQ(tokenize("Mary-Jane O'Hara"), (V{"mary-jane", "mary", "jane", "hara", "ohara"}));
   EXPECT_EQ(tokenize("555-0113-2244"), (V{"555-0113-2244"}));
   EXPECT_EQ(tokenize("1.2.826.0.1.3680043"), (V{"1.2.826.0.1.3680043"}));
   EXPECT_EQ(tokenize("123\\1234\\1.5"), (V{"1234"}));  // short numbers carry no identity
   EXPECT_EQ(tokenize("ANONYMOUS^Test^Patient"), V{});  // placeholders and our own dummies
   EXPECT_EQ(tokenize("Dr. Hibbert."), (V{"hibbert"}));
+}
+
+TEST(Tokens, FoldingRemovesCaseAndAccentsInEveryEncoding) {
+  EXPECT_EQ(fold_case("M\u00dcLLER^J\u00fcrgen"), "muller^jurgen");            // UTF-8
+  EXPECT_EQ(fold_case("\xc5STR\xd6M^Bj\xf6rn"), "astrom^bjorn");               // ISO 8859-1 bytes
+  EXPECT_EQ(fold_case("\u0141UKASZEWICZ \u017baneta"), "lukaszewicz zaneta");  // Latin Extended-A
+  EXPECT_EQ(fold_case("Stra\u00dfe \u00c6r\u00f8 \u00de\u00f3r"), "strasse aero thor");
+  EXPECT_EQ(fold_case("Mu\u0308ller"), "muller");  // decomposed: combining diaeresis
+  EXPECT_EQ(fold_case("\uff33\uff2d\uff29\uff34\uff28"), "smith");  // fullwidth
+  EXPECT_EQ(fold_case("O\u2019Brien"), "o'brien");                  // typographic apostrophe
+  EXPECT_EQ(fold_case("\u0418\u0412\u0410\u041d\u041e\u0412"),
+            "\u0438\u0432\u0430\u043d\u043e\u0432");  // Cyrillic capitals
+  EXPECT_EQ(fold_case("\u03a3\u03a9\u03a4\u0397\u03a1"),
+            fold_case("\u03c3\u03c9\u03c4\u03ae\u03c1"));  // Greek: accent, case
+  EXPECT_EQ(fold_case("\u03c3\u03c2"), "\u03c3\u03c3");    // final sigma
+  EXPECT_EQ(fold_text("M\u00fcller", true), "mueller");
+  EXPECT_EQ(fold_case("1.2.840 ABC-9 \u00d7 \u00f7"), "1.2.840 abc-9 \u00d7 \u00f7");  // signs kept
+}
+
+TEST(Tokens, AccentedAndApostropheNamesGiveEverySpelling) {
+  EXPECT_EQ(tokenize("O'BRIEN^SE\u00c1N"), (V{"brien", "sean", "obrien"}));
+  EXPECT_EQ(tokenize("M\u00dcLLER^J\u00dcRGEN"), (V{"muller", "jurgen", "mueller", "juergen"}));
+  EXPECT_EQ(tokenize("\xc5STR\xd6M^BJ\xd6RN"), (V{"astrom", "bjorn", "astroem", "bjoern"}));
+}
+
+TEST(Tokens, NamesAreFoundInAnySpellingOrEncoding) {
+  const TokenMatcher m(tokenize("M\u00dcLLER^J\u00dcRGEN"));
+  EXPECT_TRUE(m.find_in("Patient J\u00fcrgen M\u00fcller reviewed"));  // UTF-8, mixed case
+  EXPECT_TRUE(m.find_in("reviewed by mueller"));                       // transliterated
+  EXPECT_TRUE(m.find_in("reviewed by Muller"));                        // accent dropped
+  EXPECT_TRUE(m.find_in("reviewed by M\xfcller"));                     // ISO 8859-1 bytes
+  EXPECT_FALSE(m.find_in("Mullerian duct"));                           // still whole tokens
+  const TokenMatcher latin1(tokenize("\xc5STR\xd6M^BJ\xd6RN"));        // the PN in ISO 8859-1
+  EXPECT_TRUE(latin1.find_in("with the \xe5str\xf6m family"));
+  EXPECT_TRUE(latin1.find_in("with the \u00e5str\u00f6m family"));
+  EXPECT_TRUE(latin1.find_in("Bjorn"));
+  const TokenMatcher irish(tokenize("O'BRIEN^SE\u00c1N"));
+  EXPECT_TRUE(irish.find_in("Sean OBrien ok"));
+  EXPECT_TRUE(irish.find_in("mr OBrien"));
+  EXPECT_TRUE(irish.find_in("O\u2019Brien"));
+  const TokenMatcher polish(tokenize("\u0141UKASZEWICZ^\u017bANETA"));
+  EXPECT_TRUE(polish.find_in("Pani \u017caneta \u0142ukaszewicz"));
+  const TokenMatcher russian(
+      tokenize("\u0418\u0412\u0410\u041d\u041e\u0412^\u041f\u0401\u0422\u0420"));
+  EXPECT_TRUE(russian.find_in(
+      "\u043f\u0430\u0446\u0438\u0435\u043d\u0442 \u0438\u0432\u0430\u043d\u043e\u0432"));
+  EXPECT_TRUE(russian.find_in("\u043f\u0435\u0442\u0440"));  // ё written as е
 }
 
 TEST(Tokens, WholeTokenMatching) {

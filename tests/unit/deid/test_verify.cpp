@@ -80,6 +80,49 @@ TEST(Verify, InjectedValuesAreRemovedByTheEngineAndTheOutputIsClean) {
   EXPECT_EQ(o.identifying.tokens.size(), o.identifying.tag_of.size());
 }
 
+// A name with letters outside ASCII, written in free text in another case, without its accents
+// or in the other encoding, is still the patient's name: Clean Descriptors removes the text, and
+// the verification catches it where the profile keeps text as is.
+TEST(Verify, AccentedNamesInFreeTextAreRemovedOrCaughtInEitherCharacterSet) {
+  struct Case {
+    const char* charset;
+    const char* name;
+    const char* comment;  // ImageComments: Clean Descriptors
+    const char* model;    // ManufacturerModelName: not in Table E.1-1, kept as is
+  };
+  for (const Case& c :
+       {Case{"ISO_IR 192", "M\u00dcLLER^J\u00dcRGEN", "Patient J\u00fcrgen M\u00fcller reviewed",
+             "Scanner of J. Mueller"},
+        Case{"ISO_IR 100", "\xc5STR\xd6M^BJ\xd6RN", "reviewed with the \xe5str\xf6m family",
+             "Scanner Bjorn"},
+        Case{"ISO_IR 192", "O'BRIEN^SE\u00c1N", "seen with Sean", "OBrien scanner"}}) {
+    SCOPED_TRACE(c.name);
+    const TokenMatcher name(tokenize(c.name));
+    {
+      auto file = test::make_ct();
+      DcmDataset& ds = *file->getDataset();
+      put(ds, DCM_SpecificCharacterSet, c.charset);
+      put(ds, DCM_PatientName, c.name);
+      put(ds, DCM_ImageComments, c.comment);
+      const Outcome o = deidentify(*file, Profile::obia_default(), test::secret(), test::subject());
+      ASSERT_TRUE(o.ok) << o.reason << " " << o.detail;
+      EXPECT_NE(test::get(ds, DCM_ImageComments), c.comment);
+      const std::vector<uint8_t> bytes = test::serialize(*file);
+      EXPECT_FALSE(name.find_in(
+          std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size())));
+    }
+    auto file = test::make_ct();
+    DcmDataset& ds = *file->getDataset();
+    put(ds, DCM_SpecificCharacterSet, c.charset);
+    put(ds, DCM_PatientName, c.name);
+    put(ds, kModel, c.model);
+    const Outcome o = deidentify(*file, Profile::obia_default(), test::secret(), test::subject());
+    EXPECT_FALSE(o.ok);
+    EXPECT_EQ(o.reason, "residual-phi");
+    EXPECT_EQ(o.detail, "(0008,1090)");
+  }
+}
+
 IdentifyingValues values(std::vector<std::string> tokens) {
   IdentifyingValues v;
   v.tokens = std::move(tokens);
