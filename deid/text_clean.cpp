@@ -152,6 +152,61 @@ constexpr std::array<std::string_view, 11> kInstitutionStems{
     "infirmary", "universit", "institut", "medical cent", "health system"};
 constexpr std::array<std::string_view, 6> kTitles{"dr.", "mrs", "mrs.", "miss", "prof.", "mr."};
 
+// Street words of other languages, as whole words ("5 rue de la Paix", "ulica Polna 3",
+// "Calle Mayor 1"). Not "via": too common in English.
+constexpr std::array<std::string_view, 9> kStreetWords{"rue", "calle", "ulica",  "ul.",    "straat",
+                                                       "rua", "viale", "piazza", "avenida"};
+// Street names written as one word with their kind at the end, then the house number:
+// "Rosenauerstrasse 12", "Lerchenfeldgasse 3a", "Kirchweg 7".
+constexpr std::array<std::string_view, 11> kStreetSuffixes{
+    "strasse", "str.", "gasse", "weg", "allee", "platz", "straat", "laan", "vej", "gatan", "veien"};
+// Street kinds after a house number and one to three words: "742 Evergreen Terrace",
+// "12 Oak St". Missing on purpose: CT and DR ("3 phase CT", "2 views DR"), way and place.
+constexpr std::array<std::string_view, 16> kStreetKinds{
+    "street", "st",    "avenue",  "ave",     "road",    "rd",     "drive", "lane",
+    "ln",     "court", "terrace", "parkway", "highway", "circle", "blvd",  "boulevard"};
+
+bool is_word_char(char c) { return is_alpha(c) || is_digit(c); }
+
+// A word ending in a street suffix, then a house number.
+bool has_compound_street(std::string_view h) {
+  for (std::string_view suffix : kStreetSuffixes) {
+    for (auto p = h.find(suffix); p != std::string_view::npos; p = h.find(suffix, p + 1)) {
+      std::size_t e = p + suffix.size();
+      if (suffix.back() != '.' && e < h.size() && is_alpha(h[e])) continue;  // inside a word
+      if (p == 0 || !is_alpha(h[p - 1])) continue;  // a compound: letters before the suffix
+      while (e < h.size() && (h[e] == ' ' || h[e] == '.' || h[e] == ',')) ++e;
+      if (e < h.size() && is_digit(h[e])) return true;
+    }
+  }
+  return false;
+}
+
+// A house number (1-5 digits), one to three words, then a street kind.
+bool has_numbered_street(std::string_view h) {
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    if (!is_digit(h[i]) || (i > 0 && is_word_char(h[i - 1]))) continue;
+    std::size_t e = i;
+    while (e < h.size() && is_digit(h[e])) ++e;
+    if (e - i > 5 || e >= h.size() || h[e] != ' ') continue;
+    std::size_t p = e;
+    for (int words = 0; words < 4; ++words) {
+      while (p < h.size() && h[p] == ' ') ++p;
+      std::size_t w = p;
+      while (w < h.size() && is_alpha(h[w])) ++w;
+      if (w == p) break;
+      const std::string_view word = h.substr(p, w - p);
+      if (words > 0 && (w == h.size() || !is_digit(h[w]))) {
+        for (std::string_view kind : kStreetKinds)
+          if (word == kind) return true;
+      }
+      if (w < h.size() && h[w] != ' ') break;
+      p = w;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 TextFinding inspect_text(std::string_view text, const TokenMatcher& identifying) {
@@ -168,6 +223,10 @@ TextFinding inspect_text(std::string_view text, const TokenMatcher& identifying)
   for (std::string_view w : kAddressWords) {
     if (has_word(h, w)) return TextFinding::Address;
   }
+  for (std::string_view w : kStreetWords) {
+    if (has_word(h, w)) return TextFinding::Address;
+  }
+  if (has_compound_street(h) || has_numbered_street(h)) return TextFinding::Address;
   for (std::string_view s : kInstitutionStems) {
     if (has_prefix_word(h, s)) return TextFinding::Institution;
   }

@@ -8,9 +8,11 @@ namespace {
 
 TEST(TextClean, KeepsOrdinaryDescriptions) {
   const TokenMatcher none({});
-  for (const char* s : {"CT CHEST W CONTRAST", "AXIAL 5MM", "T1 MPRAGE 1.0 mm sag", "Series 2",
-                        "MR HEAD", "DR CHEST PA", "Localizer 3 planes", "0.5-1.0 mm", "512 x 512",
-                        "Mar reduction kernel B30f"}) {
+  for (const char* s :
+       {"CT CHEST W CONTRAST", "AXIAL 5MM", "T1 MPRAGE 1.0 mm sag", "Series 2", "MR HEAD",
+        "DR CHEST PA", "Localizer 3 planes", "0.5-1.0 mm", "512 x 512", "Mar reduction kernel B30f",
+        "3 phase CT abdomen", "2 views DR chest", "Head 5 mm axial",
+        "Localizer 3 planes way too dark", "Weg 1 test", "T2 FLAIR 3 mm", "CTA runoff 2 legs"}) {
     EXPECT_EQ(inspect_text(s, none), TextFinding::Clean) << s;
   }
 }
@@ -31,6 +33,13 @@ TEST(TextClean, RejectsIdentifyingContent) {
   EXPECT_EQ(inspect_text("call (555) 123 4567", none), TextFinding::PhoneNumber);
   EXPECT_EQ(inspect_text("MRN 3344556", none), TextFinding::Identifier);
   EXPECT_EQ(inspect_text("742 Evergreen Street", none), TextFinding::Address);
+  for (const char* address :
+       {"742 Evergreen Terrace", "lives at 12 Oak St.", "1600 Pennsylvania Avenue NW",
+        "Rosenauerstrasse 12", "Lerchenfeldgasse 3a", "Kirchsteigweg 7, 6020 Innsbruck",
+        "Hauptstr. 5", "Kastanienallee 40", "5 rue de la Paix", "ulica Polna 3", "Calle Mayor 1",
+        "Keizersgracht straat 2", "viale Monza 10", "Strandvej 21"}) {
+    EXPECT_EQ(inspect_text(address, none), TextFinding::Address) << address;
+  }
   EXPECT_EQ(inspect_text("mail j@x.org", none), TextFinding::Address);
   EXPECT_EQ(inspect_text("St Mary Hospital", none), TextFinding::Institution);
   EXPECT_EQ(inspect_text("Universitätsklinikum", none), TextFinding::Institution);
