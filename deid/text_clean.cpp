@@ -113,11 +113,22 @@ bool looks_like_date(std::string_view h) {
       if (month >= 1 && month <= 12 && day >= 1 && day <= 31) return true;
     }
   }
-  // A month name next to a number: "jan 2020", "31 march".
-  constexpr std::array<std::string_view, 24> kMonths{
-      "jan",  "january",   "feb",  "february", "mar",  "march",    "apr",    "april",
-      "may",  "jun",       "june", "jul",      "july", "aug",      "august", "sep",
-      "sept", "september", "oct",  "october",  "nov",  "november", "dec",    "december"};
+  // A month name next to a number: "jan 2020", "31 march", "14-mar-1962". English, German,
+  // French, Spanish, Italian, Dutch and Polish (genitive) names and abbreviations, folded
+  // ("März" is "marz").
+  constexpr std::array<std::string_view, 83> kMonths{
+      "jan",       "january",  "feb",      "february",     "mar",        "march",   "apr",
+      "april",     "may",      "jun",      "june",         "jul",        "july",    "aug",
+      "august",    "sep",      "sept",     "september",    "oct",        "october", "nov",
+      "november",  "dec",      "december", "januar",       "februar",    "marz",    "mai",
+      "juni",      "juli",     "oktober",  "dezember",     "okt",        "dez",     "janvier",
+      "fevrier",   "mars",     "avril",    "juin",         "juillet",    "aout",    "septembre",
+      "octobre",   "novembre", "decembre", "enero",        "febrero",    "marzo",   "abril",
+      "mayo",      "junio",    "julio",    "agosto",       "septiembre", "octubre", "noviembre",
+      "diciembre", "gennaio",  "febbraio", "aprile",       "maggio",     "giugno",  "luglio",
+      "settembre", "ottobre",  "dicembre", "januari",      "februari",   "maart",   "mei",
+      "augustus",  "stycznia", "lutego",   "marca",        "kwietnia",   "maja",    "czerwca",
+      "lipca",     "sierpnia", "wrzesnia", "pazdziernika", "listopada",  "grudnia"};
   for (std::size_t p = 0; p < h.size();) {
     if (!is_alpha(h[p])) {
       ++p;
@@ -130,9 +141,10 @@ bool looks_like_date(std::string_view h) {
     for (std::string_view m : kMonths) month = month || word == m;
     if (month) {
       std::size_t after = e;
-      while (after < h.size() && (h[after] == ' ' || h[after] == '.' || h[after] == ',')) ++after;
+      auto sep = [](char c) { return c == ' ' || c == '.' || c == ',' || c == '-' || c == '/'; };
+      while (after < h.size() && sep(h[after])) ++after;  // "mar 14", "mar-1962", "mar. 14"
       std::size_t before = p;
-      while (before > 0 && (h[before - 1] == ' ' || h[before - 1] == ',')) --before;
+      while (before > 0 && sep(h[before - 1])) --before;  // "14 mar", "14-mar", "14/mar"
       if ((after < h.size() && is_digit(h[after])) ||
           (before < p && before > 0 && is_digit(h[before - 1]))) {
         return true;

@@ -29,6 +29,9 @@ TEST(TextClean, RejectsIdentifyingContent) {
   EXPECT_EQ(inspect_text("prior 15/03/2021", none), TextFinding::Date);
   EXPECT_EQ(inspect_text("prior 20210315", none), TextFinding::Date);
   EXPECT_EQ(inspect_text("seen 15 March", none), TextFinding::Date);
+  for (const char* date :
+       {"DOB 14-Mar-1962", "14/MAR/62", "Mar-14-1962", "1962-Mar-14", "March 14, 1962", "14. März"})
+    EXPECT_NE(inspect_text(date, none), TextFinding::Clean) << date;
   EXPECT_EQ(inspect_text("call 555-123-4567", none), TextFinding::PhoneNumber);
   EXPECT_EQ(inspect_text("call (555) 123 4567", none), TextFinding::PhoneNumber);
   EXPECT_EQ(inspect_text("MRN 3344556", none), TextFinding::Identifier);
