@@ -155,6 +155,8 @@ void append_folded(unsigned cp, bool german, std::string& out) {
     out.push_back('s');
   } else if (cp == 0x21A || cp == 0x21B) {
     out.push_back('t');
+  } else if ((cp >= 0x3000 && cp <= 0x3002) || cp == 0x30FB) {  // ideographic space, 、。・
+    out.push_back(' ');
   } else if (cp == 0x2018 || cp == 0x2019 || cp == 0x2BC) {  // typographic apostrophes
     out.push_back('\'');
   } else if (cp >= 0xFF01 && cp <= 0xFF5E) {  // fullwidth ASCII
@@ -297,12 +299,43 @@ std::vector<std::string> tokenize(std::string_view value) {
   return out;
 }
 
+namespace {
+
+// Scripts written without spaces between words: Thai, CJK (radicals to unified ideographs, kana,
+// Hangul syllables, compatibility ideographs, extensions).
+bool unspaced(unsigned cp) {
+  return (cp >= 0xE00 && cp <= 0xE7F) || (cp >= 0x2E80 && cp <= 0x9FFF) ||
+         (cp >= 0xAC00 && cp <= 0xD7AF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+         (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
+// Code points of a folded token (a lone byte that is not UTF-8 counts as one).
+std::vector<unsigned> code_points(std::string_view s) {
+  std::vector<unsigned> out;
+  while (!s.empty()) {
+    const std::size_t n = utf8_sequence_length(s);
+    out.push_back(n ? utf8_decode(s.substr(0, n)) : static_cast<unsigned char>(s.front()));
+    s.remove_prefix(n ? n : 1);
+  }
+  return out;
+}
+
+}  // namespace
+
 TokenMatcher::TokenMatcher(std::vector<std::string> tokens) : tokens_(std::move(tokens)) {
   // Tokens are normally normalised already; a caller's hand-made list need not be.
   for (std::string& t : tokens_) t = fold_case(t);
   std::erase_if(tokens_, [](const std::string& t) { return t.empty(); });
-  for (std::size_t t = 0; t < tokens_.size(); ++t)
-    by_first_[static_cast<unsigned char>(tokens_[t].front())].push_back(t);
+  unspaced_end_.assign(tokens_.size(), false);
+  for (std::size_t t = 0; t < tokens_.size(); ++t) {
+    const auto first = static_cast<unsigned char>(tokens_[t].front());
+    by_first_[first].push_back(t);
+    // One such character alone ("王") is too common to match inside longer text.
+    const std::vector<unsigned> cps = code_points(tokens_[t]);
+    if (cps.size() < 2) continue;
+    if (unspaced(cps.front())) unspaced_by_first_[first].push_back(t);
+    unspaced_end_[t] = unspaced(cps.back());
+  }
 }
 
 // One pass over the text: a match can only start where the previous byte is no word character,
@@ -324,15 +357,15 @@ std::optional<std::size_t> TokenMatcher::find_in_folded(std::string_view h) cons
   std::size_t best = tokens_.size();
   for (std::size_t pos = 0; pos < h.size(); ++pos) {
     const auto first = static_cast<unsigned char>(fold(h[pos]));  // ASCII folded on the fly
-    const std::vector<std::size_t>& candidates = by_first_[first];
-    if (candidates.empty() || candidates.front() >= best) continue;
+    bool glued = false;                                           // to the character before
     if (pos > 0) {
       const auto before = static_cast<unsigned char>(h[pos - 1]);
-      if (is_word(before)) continue;
-      if (is_digit(first) && before == '.' && pos > 1 &&
-          is_digit(static_cast<unsigned char>(h[pos - 2])))
-        continue;  // inside a dotted number
+      glued = is_word(before) || (is_digit(first) && before == '.' && pos > 1 &&
+                                  is_digit(static_cast<unsigned char>(h[pos - 2])));  // dotted
     }
+    const std::vector<std::size_t>& candidates =
+        glued ? unspaced_by_first_[first] : by_first_[first];
+    if (candidates.empty() || candidates.front() >= best) continue;
     for (std::size_t t : candidates) {
       if (t >= best) break;
       const std::string_view tok = tokens_[t];
@@ -341,7 +374,7 @@ std::optional<std::size_t> TokenMatcher::find_in_folded(std::string_view h) cons
       while (i < tok.size() && fold(h[pos + i]) == tok[i]) ++i;
       if (i < tok.size()) continue;
       const std::size_t end = pos + tok.size();
-      if (end < h.size()) {
+      if (end < h.size() && !unspaced_end_[t]) {
         const auto after = static_cast<unsigned char>(h[end]);
         if (is_word(after)) continue;
         if (is_digit(static_cast<unsigned char>(tok.back())) && after == '.' &&

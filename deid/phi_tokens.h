@@ -19,9 +19,10 @@ inline constexpr std::size_t kMinTokenDigits = 4;
 
 // The spelling that identifying values are compared in: letters in lower case, Latin letters
 // without diacritics (é -> e, ø -> o, ł -> l, ß -> ss, æ -> ae), Greek and Cyrillic in lower case,
-// typographic apostrophes as ', fullwidth ASCII as ASCII; with `german`, ä ö ü become ae oe ue.
-// Bytes that form UTF-8 are read as UTF-8, any other byte as ISO 8859-1, so the Latin-1 and UTF-8
-// spellings of a name fold alike. Other characters are kept (as UTF-8).
+// typographic apostrophes as ', ideographic spaces and 、。・ as spaces, fullwidth ASCII as ASCII;
+// with `german`, ä ö ü become ae oe ue. Bytes that form UTF-8 are read as UTF-8, any other byte as
+// ISO 8859-1, so the Latin-1 and UTF-8 spellings of a name fold alike. Other characters are kept
+// (as UTF-8).
 std::string fold_text(std::string_view s, bool german);
 
 // fold_text(s, false).
@@ -39,10 +40,12 @@ std::vector<std::string> tokenize(std::string_view value);
 // ("anonymous", "unknown", "test", "patient", ...: placeholders and our own dummies).
 bool is_useful_token(std::string_view token);
 
-// Finds whole-token occurrences of any of a fixed set of tokens in text. A match must not be
-// glued to letters or digits on either side (so "tom" does not match "anatomy"), and a token
-// that starts or ends with a digit must not continue a dotted number (so "10008" does not match
-// inside "1.2.840.10008.5.1").
+// Finds whole-token occurrences of any of a fixed set of tokens in text. A match must not be glued
+// to letters or digits on either side (so "tom" does not match "anatomy"), and a token that starts
+// or ends with a digit must not continue a dotted number (so "10008" does not match inside
+// "1.2.840.10008.5.1"). Scripts written without spaces (Chinese, Japanese, Korean, Thai) are the
+// exception: a token of two or more such characters also matches glued to its neighbours on that
+// side ("山田" in "山田太郎様").
 class TokenMatcher {
  public:
   // Tokens are case-folded; empty ones are dropped.
@@ -56,6 +59,8 @@ class TokenMatcher {
   std::optional<std::size_t> find_in_folded(std::string_view text) const;  // non-ASCII folded
   std::vector<std::string> tokens_;
   std::array<std::vector<std::size_t>, 256> by_first_;  // token indexes, ascending, by first byte
+  std::array<std::vector<std::size_t>, 256> unspaced_by_first_;  // those that may follow a letter
+  std::vector<bool> unspaced_end_;  // by token: may be followed by a letter
 };
 
 }  // namespace obia::deid

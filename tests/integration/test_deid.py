@@ -145,7 +145,8 @@ def test_every_archived_file_opens(ingested):
 
 
 # Names outside ASCII, in the character set the file declares, repeated in free text in another
-# case, without their accents, transliterated or in the other encoding.
+# case, without their accents, transliterated, in the other encoding, or (Japanese) glued to the
+# words around them.
 ACCENTED = [
     # charset, PatientName, free text under Clean Descriptors, folded spellings that must vanish
     ("ISO_IR 192", "MÜLLER^JÜRGEN", ["Kopf Jürgen Müller", "Mueller follow-up", "J. MULLER"],
@@ -156,6 +157,8 @@ ACCENTED = [
      ["lukaszewicz", "zaneta"]),
     ("ISO_IR 192", "O'BRIEN^SEÁN", ["Sean OBrien", "seán o’brien", "OBRIEN"],
      ["obrien", "brien", "sean"]),
+    ("ISO_IR 192", "Yamada^Tarou=山田^太郎", ["頭部 山田太郎様", "YAMADA follow-up", "担当：山田"],
+     ["yamada", "tarou", "山田", "太郎"]),
 ]
 
 

@@ -71,6 +71,25 @@ TEST(Tokens, NamesAreFoundInAnySpellingOrEncoding) {
   EXPECT_TRUE(russian.find_in("\u043f\u0435\u0442\u0440"));  // ё written as е
 }
 
+TEST(Tokens, NamesInScriptsWithoutSpacesMatchInsideText) {
+  const V yamada = tokenize("Yamada^Tarou=山田^太郎=やまだ^たろう");
+  EXPECT_EQ(yamada, (V{"yamada", "tarou", "山田", "太郎", "やまだ", "たろう"}));
+  const TokenMatcher m(yamada);
+  EXPECT_TRUE(m.find_in("山田太郎様の検査"));  // glued on both sides
+  EXPECT_TRUE(m.find_in("担当 やまだたろう さん"));
+  EXPECT_TRUE(m.find_in("患者：山田"));
+  EXPECT_FALSE(m.find_in("頭部単純CT"));
+  EXPECT_EQ(tokenize("山田　太郎"), (V{"山田", "太郎"}));  // ideographic space
+  EXPECT_TRUE(TokenMatcher(tokenize("홍길동")).find_in("홍길동님 검사"));
+  EXPECT_TRUE(TokenMatcher(tokenize("李小龙")).find_in("李小龙先生"));
+  // One character alone is too common to match glued; spaced, it still matches.
+  const TokenMatcher wang(tokenize("王^伟"));
+  EXPECT_FALSE(wang.find_in("王府井医院"));
+  EXPECT_TRUE(wang.find_in("王 伟"));
+  // Latin tokens keep their boundaries next to these scripts' letters.
+  EXPECT_FALSE(TokenMatcher({"tom"}).find_in("anatomy山田"));
+}
+
 TEST(Tokens, WholeTokenMatching) {
   const TokenMatcher m({"tom", "10008", "smith", "555-0113-2244"});
   EXPECT_FALSE(m.find_in("ANATOMY"));
