@@ -45,3 +45,18 @@ TEST(Utf8, RandomBytesAlwaysGiveTextJsonAccepts) {
     }
   }
 }
+
+TEST(Utf8, EveryCodePointRoundTripsThroughAppendAndDecode) {
+  for (unsigned cp = 0; cp < 0x110000; cp += (cp < 0x800 ? 1 : 7)) {
+    if (cp >= 0xD800 && cp <= 0xDFFF) continue;  // surrogates are not characters
+    std::string s;
+    obia::append_utf8(s, cp);
+    ASSERT_EQ(obia::utf8_sequence_length(s), s.size()) << cp;
+    ASSERT_EQ(obia::utf8_decode(s), cp) << cp;
+  }
+  EXPECT_EQ(obia::utf8_sequence_length(""), 0u);
+  EXPECT_EQ(obia::utf8_sequence_length("\xc3"), 0u);              // cut short
+  EXPECT_EQ(obia::utf8_sequence_length("\xc0\xaf"), 0u);          // overlong '/'
+  EXPECT_EQ(obia::utf8_sequence_length("\xed\xa0\x80"), 0u);      // a surrogate
+  EXPECT_EQ(obia::utf8_sequence_length("\xf4\x90\x80\x80"), 0u);  // above U+10FFFF
+}
