@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/utf8.h"
 #include "deid/phi_tokens.h"
 
 namespace obia::deid {
@@ -88,6 +89,34 @@ TEST(Tokens, NamesInScriptsWithoutSpacesMatchInsideText) {
   EXPECT_TRUE(wang.find_in("王 伟"));
   // Latin tokens keep their boundaries next to these scripts' letters.
   EXPECT_FALSE(TokenMatcher({"tom"}).find_in("anatomy山田"));
+}
+
+// Tokens are folded once by tokenize() and again by TokenMatcher: folding must be idempotent, and
+// its output valid UTF-8 whatever the input bytes.
+TEST(Tokens, FoldingAnyBytesGivesStableValidUtf8) {
+  uint32_t state = 777;
+  auto next = [&state] { return state = state * 1664525u + 1013904223u; };
+  const std::string seeds[] = {"Ä", "ß", "Ł",  "Σ", "ς",  "Ё",    "ａ",
+                               "ẞ", "Ạ", "　", "’", "山", "\xc5", "e\u0301"};
+  for (int round = 0; round < 20000; ++round) {
+    std::string text;
+    for (std::size_t n = next() % 12; n > 0; --n) {
+      if (next() % 3 == 0) {
+        text += seeds[next() % std::size(seeds)];
+      } else {
+        text.push_back(static_cast<char>(next() & 0xFF));
+      }
+    }
+    for (bool german : {false, true}) {
+      const std::string once = fold_text(text, german);
+      ASSERT_EQ(fold_text(once, false), once) << round;
+      for (std::string_view rest = once; !rest.empty();) {
+        const std::size_t n = utf8_sequence_length(rest);
+        ASSERT_NE(n, 0u) << round;
+        rest.remove_prefix(n);
+      }
+    }
+  }
 }
 
 TEST(Tokens, WholeTokenMatching) {
