@@ -231,7 +231,12 @@ class Collector {
     if (!as_tokens) return;
     const Strength s = strength_of(tag, vr, rule, t);
     if (s == Strength::None) return;
-    for (std::string& token : (vr == EVR_DA || vr == EVR_DT) ? date_tokens(text) : tokenize(text)) {
+    std::vector<std::string> tokens =
+        (vr == EVR_DA || vr == EVR_DT) ? date_tokens(text) : tokenize(text);
+    if (vr == EVR_PN) {
+      for (std::string& phrase : name_phrases(text)) tokens.push_back(std::move(phrase));
+    }
+    for (std::string& token : tokens) {
       auto [it, inserted] = tokens_.try_emplace(std::move(token), TokenInfo{s, std::string()});
       if (inserted) it->second.path = path_.str();
       if (s > it->second.strength) it->second.strength = s;

@@ -322,6 +322,39 @@ std::vector<unsigned> code_points(std::string_view s) {
 
 }  // namespace
 
+std::vector<std::string> name_phrases(std::string_view pn_value) {
+  std::vector<std::string> out;
+  auto trim = [](std::string_view v) {
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\0')) v.remove_suffix(1);
+    while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+    return v;
+  };
+  auto add = [&out](std::string phrase) {
+    if (std::find(out.begin(), out.end(), phrase) == out.end()) out.push_back(std::move(phrase));
+  };
+  // Values split at backslashes, their representations (alphabetic, ideographic, phonetic) at
+  // '='.
+  for (std::string_view rest = pn_value; !rest.empty();) {
+    const std::size_t end = rest.find_first_of("\\=");
+    const std::string_view group = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    const std::size_t caret = group.find('^');
+    if (caret == std::string_view::npos) continue;
+    const std::string_view family = trim(group.substr(0, caret));
+    std::string_view given = group.substr(caret + 1);
+    given = trim(given.substr(0, given.find('^')));
+    if (family.empty() || given.empty()) continue;
+    const std::string f = fold_case(family), g = fold_case(given);
+    if (code_points(f).size() >= kMinTokenLength && code_points(g).size() >= kMinTokenLength)
+      continue;
+    add(g + " " + f);
+    add(f + " " + g);
+    add(f + ", " + g);
+    if (unspaced(code_points(f).front())) add(f + g);  // 王伟: written without a space
+  }
+  return out;
+}
+
 TokenMatcher::TokenMatcher(std::vector<std::string> tokens) : tokens_(std::move(tokens)) {
   // Tokens are normally normalised already; a caller's hand-made list need not be.
   for (std::string& t : tokens_) t = fold_case(t);

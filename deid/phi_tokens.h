@@ -36,6 +36,11 @@ std::string fold_case(std::string_view s);
 // of words joined by apostrophes also yields its glued spelling ("o'hara" -> "ohara").
 std::vector<std::string> tokenize(std::string_view value);
 
+// Person names whose family or given name is too short to be a token ("LI^NA", "NG^BO") as the
+// phrases they are written in: "na li", "li na", "li, na" (folded), and glued in scripts written
+// without spaces ("王伟"). Other names give none: their parts are tokens already.
+std::vector<std::string> name_phrases(std::string_view pn_value);
+
 // Long enough, enough digits if it has no letter, and not a word that carries no identity
 // ("anonymous", "unknown", "test", "patient", ...: placeholders and our own dummies).
 bool is_useful_token(std::string_view token);

@@ -119,6 +119,21 @@ TEST(Tokens, FoldingAnyBytesGivesStableValidUtf8) {
   }
 }
 
+TEST(Tokens, ShortNamesAreSearchedAsPhrases) {
+  EXPECT_EQ(name_phrases("LI^NA"), (V{"na li", "li na", "li, na"}));
+  EXPECT_EQ(name_phrases("Ng^Bo^^Dr"), (V{"bo ng", "ng bo", "ng, bo"}));
+  EXPECT_EQ(name_phrases("SMITHERS^WAYLON"), V{});  // its parts are tokens
+  EXPECT_EQ(name_phrases("Wang^Wei=王^伟"), (V{"伟 王", "王 伟", "王, 伟", "王伟"}));
+  EXPECT_EQ(name_phrases("LI"), V{});
+  EXPECT_TRUE(tokenize("LI^NA").empty());
+  const TokenMatcher m(name_phrases("LI^NA\\Wang^Wei=王^伟"));
+  EXPECT_TRUE(m.find_in("Patient Li Na, follow-up"));
+  EXPECT_TRUE(m.find_in("LI, NA"));
+  EXPECT_TRUE(m.find_in("王伟医生"));
+  EXPECT_FALSE(m.find_in("Lina"));
+  EXPECT_FALSE(m.find_in("Li-ion battery"));
+}
+
 TEST(Tokens, WholeTokenMatching) {
   const TokenMatcher m({"tom", "10008", "smith", "555-0113-2244"});
   EXPECT_FALSE(m.find_in("ANATOMY"));

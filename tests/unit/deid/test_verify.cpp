@@ -123,6 +123,24 @@ TEST(Verify, AccentedNamesInFreeTextAreRemovedOrCaughtInEitherCharacterSet) {
   }
 }
 
+TEST(Verify, ShortNamesWrittenOutInFreeTextAreCaught) {
+  auto file = test::make_ct();
+  DcmDataset& ds = *file->getDataset();
+  put(ds, DCM_PatientName, "LI^NA");
+  put(ds, kModel, "scanner of Na Li");
+  const Outcome o = deidentify(*file, Profile::obia_default(), test::secret(), test::subject());
+  EXPECT_FALSE(o.ok);
+  EXPECT_EQ(o.reason, "residual-phi");
+  EXPECT_EQ(o.detail, "(0008,1090)");
+  auto clean = test::make_ct();
+  put(*clean->getDataset(), DCM_PatientName, "LI^NA");
+  put(*clean->getDataset(), DCM_ImageComments, "Li Na follow-up");
+  const Outcome c = deidentify(*clean, Profile::obia_default(), test::secret(), test::subject());
+  ASSERT_TRUE(c.ok) << c.reason << " " << c.detail;
+  EXPECT_FALSE(test::has(*clean->getDataset(), DCM_ImageComments) &&
+               test::get(*clean->getDataset(), DCM_ImageComments) == "Li Na follow-up");
+}
+
 IdentifyingValues values(std::vector<std::string> tokens) {
   IdentifyingValues v;
   v.tokens = std::move(tokens);
