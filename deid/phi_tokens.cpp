@@ -345,6 +345,7 @@ std::vector<std::string> name_phrases(std::string_view pn_value) {
     given = trim(given.substr(0, given.find('^')));
     if (family.empty() || given.empty()) continue;
     const std::string f = fold_case(family), g = fold_case(given);
+    if (f.empty() || g.empty()) continue;  // only combining marks
     if (code_points(f).size() >= kMinTokenLength && code_points(g).size() >= kMinTokenLength)
       continue;
     add(g + " " + f);
