@@ -256,6 +256,7 @@ void tokenize_folded(std::string_view folded, std::vector<std::string>& out) {
     add_word(folded.substr(i, j - i), has_letter, has_joiner, out);
     i = j;
   }
+  if (folded.find('\'') == std::string_view::npos) return;
   // Names with an apostrophe are also written without it: O'Brien as OBrien, D'Angelo as DAngelo.
   // The glued spelling of each such run is a token too.
   for (i = 0; i < folded.size();) {
@@ -380,9 +381,7 @@ std::optional<std::size_t> TokenMatcher::find_in(std::string_view text) const {
   if (has_non_ascii(text)) {
     // Accents and non-Latin case change byte lengths: fold the whole text first (ASCII text, by far
     // the most common, is folded on the fly below).
-    thread_local std::string folded;
-    folded = fold_text(text, false);
-    return find_in_folded(folded);
+    return find_in_folded(fold_text(text, false));
   }
   return find_in_folded(text);
 }
